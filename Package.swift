@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+// mlgym: MLGym (a Gym environment and benchmark for AI research agents) as a Docker-less Linux service.
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "mlgym",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mlgymctl", targets: ["mlgymctl"]),
+        .executable(name: "mlgym-sandbox", targets: ["mlgym-sandbox"]),
+        .executable(name: "mlgym-init", targets: ["mlgym-init"]),
+        .executable(name: "mlgym-probe", targets: ["mlgym-probe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+
+        // Everything between clone() and execve() of a sandbox: raw syscalls only (see CSandbox/README.md).
+        .target(
+            name: "CSandbox",
+            dependencies: ["CSeccomp", "CCap"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"])]
+        ),
+        // pid 1 inside every sandbox; static so it runs in any root filesystem.
+        .executableTarget(
+            name: "mlgym-init",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
+        ),
+        // Escape probes the tests run inside sandboxes; refuses to run as root.
+        .executableTarget(
+            name: "mlgym-probe",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
+        ),
+
+        .target(name: "MLGymCore", swiftSettings: strictSwift),
+        .target(name: "MLGymSandbox", dependencies: ["MLGymCore", "CSandbox"], swiftSettings: strictSwift),
+        .target(name: "MLGymScore", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
+        .target(
+            name: "MLGymCommands",
+            dependencies: ["MLGymCore", "MLGymScore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "mlgym-sandbox",
+            dependencies: ["MLGymSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+
+        .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore"], swiftSettings: strictSwift),
+    ]
+)

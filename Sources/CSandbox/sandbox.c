@@ -1,0 +1,1 @@
+#include "mlgym_sandbox.h"

@@ -1,0 +1,1 @@
+// MLGymCommands: the verbs of mlgymctl, one per file.

@@ -1,0 +1,39 @@
+/// The one error type mlgym's libraries throw.
+///
+/// `code` says what kind of failure it is (so callers and the API can map it to an exit status or an HTTP
+/// status); `message` says what went wrong, on what, and what to do, in one line a person can act on.
+public struct MLGymError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An extensible set of failure kinds.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The caller asked for something malformed or impossible.
+        public static let invalidArgument = Code(rawValue: "invalid_argument")
+        /// A named thing does not exist.
+        public static let notFound = Code(rawValue: "not_found")
+        /// The host cannot do what was asked (missing kernel feature, missing privilege).
+        public static let unsupported = Code(rawValue: "unsupported")
+        /// A system call failed.
+        public static let system = Code(rawValue: "system")
+        /// The operation was refused for lack of permission.
+        public static let permissionDenied = Code(rawValue: "permission_denied")
+        /// A time limit ran out.
+        public static let timeout = Code(rawValue: "timeout")
+        /// Input could not be parsed.
+        public static let parse = Code(rawValue: "parse")
+        /// The object is in a state that does not allow the operation.
+        public static let invalidState = Code(rawValue: "invalid_state")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,1 @@
+// MLGymScore: performance profiles, AUP, rankings (see docs/scoring.md).

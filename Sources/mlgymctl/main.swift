@@ -1,0 +1,1 @@
+print("mlgymctl: not built yet")
