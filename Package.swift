@@ -24,15 +24,18 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
 
+        // The message format between mlgymd and mlgym-init.
+        .target(name: "CInitProtocol"),
         // Everything between clone() and execve() of a sandbox: raw syscalls only (see CSandbox/README.md).
         .target(
             name: "CSandbox",
-            dependencies: ["CSeccomp", "CCap"],
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"])]
+            dependencies: ["CSeccomp", "CCap", "CInitProtocol"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-Wno-missing-field-initializers"])]
         ),
         // pid 1 inside every sandbox; static so it runs in any root filesystem.
         .executableTarget(
             name: "mlgym-init",
+            dependencies: ["CInitProtocol"],
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),

@@ -1,1 +1,137 @@
+/*
+ * CSandbox: the clone()-to-execve() path of an mlgym sandbox, in C.
+ *
+ * Why C: mlgymd is multi-threaded (Swift's cooperative pool, I/O threads). After clone() without CLONE_VM only
+ * the calling thread exists in the child, and any lock another thread held (malloc arenas, stdio, the Swift
+ * runtime's metadata caches) stays locked forever. So between clone() and execve() the child may only make
+ * async-signal-safe calls: raw system calls on memory prepared by the parent. Everything that allocates
+ * (libseccomp's compiler, libcap, path joining) happens in the parent before clone().
+ *
+ * The child builds the sandbox in the order runc, crun, bubblewrap and nsjail converge on, then execs
+ * mlgym-init from a file descriptor opened before clone(), so nothing inside can substitute it.
+ */
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What one entry of a mount plan does. Targets are absolute host paths under the new root (before pivot). */
+enum mlg_mount_kind {
+    MLG_MNT_MKDIR = 1,      /* mkdir target (mode), parents must exist */
+    MLG_MNT_FILE = 2,       /* create an empty file at target (a mount point for a file bind) */
+    MLG_MNT_SYMLINK = 3,    /* symlink(source, target) */
+    MLG_MNT_BIND = 4,       /* bind source on target (recursive); flags MS_RDONLY/NOSUID/NODEV/NOEXEC applied by remount */
+    MLG_MNT_TMPFS = 5,      /* tmpfs on target, data = options ("size=64m,mode=1777"), flags = mount flags */
+    MLG_MNT_PROC = 6,       /* a fresh proc (needs the new pid namespace) */
+    MLG_MNT_SYSFS = 7,      /* a read-only sysfs (needs the new net namespace) */
+    MLG_MNT_DEVPTS = 8,     /* a new devpts instance, data = options */
+    MLG_MNT_OVERLAY = 9,    /* overlayfs, data = "lowerdir=..,upperdir=..,workdir=.." */
+    MLG_MNT_MASK = 10,      /* hide target: /dev/null over a file, an empty read-only tmpfs over a directory */
+    MLG_MNT_REMOUNT_RO = 11,/* make the mount at target read-only, keeping its locked flags */
+    MLG_MNT_WRITE = 12,     /* create target with mode and write data into it */
+    MLG_MNT_CHOWN = 13,     /* chown target to uid:gid */
+};
+
+struct mlg_mount {
+    int kind;
+    int optional;          /* skip this entry when its source (or target, for MASK) does not exist */
+    const char *source;
+    const char *target;
+    const char *data;
+    unsigned long flags;
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+};
+
+struct mlg_rlimit {
+    int resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+struct mlg_plan {
+    const char *root;                  /* empty host directory the new root is built on */
+    uint64_t root_size;                /* bytes of the root tmpfs */
+    const struct mlg_mount *mounts;
+    size_t n_mounts;
+    const char *hostname;
+    int new_user_ns;                   /* rootless mode: the parent writes the id maps before release */
+    int new_net_ns;                    /* 1 = only loopback, brought up */
+    int init_fd;                       /* mlgym-init, opened O_PATH|O_CLOEXEC by the parent */
+    char *const *init_argv;
+    char *const *init_envp;
+    int control_fd;                    /* init's end of the socketpair: becomes fd 3 */
+    int seccomp_fd;                    /* sealed memfd with the filter, or -1: becomes fd 4 */
+    int log_fd;                        /* becomes init's stderr (fd 2), or -1 for /dev/null */
+    uint32_t init_uid;                 /* identity of mlgym-init inside the sandbox */
+    uint32_t init_gid;
+    uint64_t init_caps;                /* capabilities mlgym-init keeps (bit n = capability n) */
+    const struct mlg_rlimit *rlimits;
+    size_t n_rlimits;
+};
+
+/* Where the child failed: the stage, the errno, and the mount plan entry (or -1). */
+struct mlg_failure {
+    int32_t stage;
+    int32_t err;
+    int32_t index;
+};
+
+enum mlg_stage {
+    MLG_STAGE_SYNC = 1,
+    MLG_STAGE_CGROUPNS,
+    MLG_STAGE_HOSTNAME,
+    MLG_STAGE_LOOPBACK,
+    MLG_STAGE_MOUNT_PRIVATE,
+    MLG_STAGE_ROOT_TMPFS,
+    MLG_STAGE_MOUNT,
+    MLG_STAGE_PIVOT_ROOT,
+    MLG_STAGE_ROOT_READONLY,
+    MLG_STAGE_RLIMIT,
+    MLG_STAGE_SETGROUPS,
+    MLG_STAGE_SETID,
+    MLG_STAGE_CAPBSET,
+    MLG_STAGE_CAPSET,
+    MLG_STAGE_AMBIENT,
+    MLG_STAGE_FDS,
+    MLG_STAGE_EXEC_INIT,
+};
+
+struct mlg_child {
+    pid_t pid;
+    int go_fd;   /* parent writes one byte here to let the child go on */
+    int err_fd;  /* child writes a struct mlg_failure here, or closes it by exec'ing */
+};
+
+/* Clones the child into new pid, mount, uts, ipc (+net, +user) namespaces. The child waits for
+ * mlg_release(); meanwhile the parent puts it into its cgroups and writes id maps. Returns 0 or -errno. */
+int mlg_clone(const struct mlg_plan *plan, struct mlg_child *child);
+
+/* Lets the child go on and waits until it has exec'd mlgym-init (returns 0) or failed (returns 1 and fills
+ * `failure`; the child has exited and must still be reaped). Returns -errno if the pipes fail. */
+int mlg_release(struct mlg_child *child, struct mlg_failure *failure);
+
+/* Drops the child without releasing it (it sees EOF and exits). */
+void mlg_abandon(struct mlg_child *child);
+
+/* A short name for a failure stage, for error messages. */
+const char *mlg_stage_name(int stage);
+
+/* Compiles the seccomp deny list into classic BPF in a sealed memfd. Call once per process.
+ * Returns the fd (O_CLOEXEC) or -errno. */
+int mlg_seccomp_compile(void);
+
+/* Wrappers for what Swift's Glibc module does not import. */
+int mlg_socketpair_seqpacket(int fds[2]);
+ssize_t mlg_send_message(int fd, const void *buf, size_t len, const int *fds, int n_fds);
+ssize_t mlg_recv_message(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds);
+int mlg_wait_status_exited(int status);
+int mlg_wait_status_exit_code(int status);
+int mlg_wait_status_signaled(int status);
+int mlg_wait_status_signal(int status);
+int mlg_open_path_cloexec(const char *path);
+int mlg_pidfd_open(pid_t pid);
+int mlg_set_winsize(int fd, unsigned short rows, unsigned short cols);
+pid_t mlg_foreground_pgrp(int fd);
+int mlg_set_pdeathsig_on_self(void);

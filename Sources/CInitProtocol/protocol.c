@@ -1,0 +1,1 @@
+/* Header-only target: the protocol is shared by CSandbox (the daemon side) and mlgym-init. */

@@ -1,0 +1,105 @@
+/*
+ * The seccomp policy of every agent process, compiled once per daemon with libseccomp.
+ *
+ * Policy (docs/sandbox.md, "System calls"): allow by default, and return EPERM for the calls that change the
+ * sandbox itself or reach kernel-global state: the mount API, namespaces, kexec and modules, bpf and perf,
+ * userfaultfd, keyrings, io_uring (its submissions bypass syscall filtering), file handles, clock and swap
+ * control, raw I/O ports, cross-process inspection (kcmp, pidfd_getfd, process_madvise), AF_ALG/AF_VSOCK sockets,
+ * unusual personalities and the terminal-injection ioctls. clone() with namespace flags is refused and clone3()
+ * answers ENOSYS so libc falls back to clone(), whose flags the filter can read. Non-native architectures (i386,
+ * x32) hit libseccomp's bad-architecture action and are killed, so 32-bit entry points cannot dodge the list.
+ *
+ * The program is exported as classic BPF into a sealed memfd; mlgym-init loads it with one seccomp() call per
+ * agent process, which costs nothing measurable, while compiling costs tens of milliseconds.
+ */
+#include "mlgym_sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+static const char *const denied[] = {
+    "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
+    "mount_setattr", "chroot", "unshare", "setns", "kexec_load", "kexec_file_load", "init_module",
+    "finit_module", "delete_module", "bpf", "perf_event_open", "lookup_dcookie", "userfaultfd", "keyctl",
+    "add_key", "request_key", "io_uring_setup", "io_uring_enter", "io_uring_register", "open_by_handle_at",
+    "name_to_handle_at", "swapon", "swapoff", "reboot", "syslog", "acct", "quotactl", "quotactl_fd",
+    "settimeofday", "clock_settime", "clock_adjtime", "iopl", "ioperm", "fanotify_init", "kcmp",
+    "pidfd_getfd", "process_madvise", "vhangup", "nfsservctl", "uselib", "ustat", "sysfs", "_sysctl",
+    "lsm_set_self_attr",
+};
+
+static int add_rules(scmp_filter_ctx ctx) {
+    int rc;
+    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+        int nr = seccomp_syscall_resolve_name(denied[i]);
+        if (nr == __NR_SCMP_ERROR) continue; /* not on this architecture or unknown to this libseccomp */
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        if (rc < 0) return rc;
+    }
+    /* One rule per flag: a masked compare cannot say "any of these bits is set". */
+    static const uint64_t namespace_flags[] = {CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+                                               CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET};
+    for (size_t i = 0; i < sizeof(namespace_flags) / sizeof(namespace_flags[0]); i++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]));
+        if (rc < 0) return rc;
+    }
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    if (rc < 0) return rc;
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_ALG));
+    if (rc < 0) return rc;
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_VSOCK));
+    if (rc < 0) return rc;
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCSTI));
+    if (rc < 0) return rc;
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX));
+    if (rc < 0) return rc;
+    /* personality: only the values Docker allows (query, Linux, LINUX32, UNAME26 and their mix). */
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 5, SCMP_A0(SCMP_CMP_NE, 0x0),
+                          SCMP_A0(SCMP_CMP_NE, 0x8), SCMP_A0(SCMP_CMP_NE, 0x20000), SCMP_A0(SCMP_CMP_NE, 0x20008),
+                          SCMP_A0(SCMP_CMP_NE, 0xffffffff));
+    return rc;
+}
+
+int mlg_seccomp_compile(void) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (ctx == NULL) return -ENOMEM;
+    int rc = add_rules(ctx);
+    if (rc < 0) {
+        seccomp_release(ctx);
+        return rc;
+    }
+    int fd = memfd_create("mlgym-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        int saved = errno;
+        seccomp_release(ctx);
+        return -saved;
+    }
+    rc = seccomp_export_bpf(ctx, fd);
+    seccomp_release(ctx);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+        int saved = errno;
+        close(fd);
+        return -saved;
+    }
+    return fd;
+}
