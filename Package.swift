@@ -57,13 +57,13 @@ let package = Package(
         .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
         .executableTarget(
             name: "mlgym-sandbox",
-            dependencies: ["MLGymSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymSandbox", "MLGymCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
 
         .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymTestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore"], swiftSettings: strictSwift),
-        .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore"], swiftSettings: strictSwift),
     ]
 )

@@ -292,7 +292,7 @@ static int child_main(void *raw) {
     if (syscall(SYS_pivot_root, ".", ".") != 0) fail(err_fd, MLG_STAGE_PIVOT_ROOT, -1);
     if (umount2(".", MNT_DETACH) != 0) fail(err_fd, MLG_STAGE_PIVOT_ROOT, -1);
     if (chdir("/") != 0) fail(err_fd, MLG_STAGE_PIVOT_ROOT, -1);
-    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+    if (plan->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
         fail(err_fd, MLG_STAGE_ROOT_READONLY, -1);
 
     for (size_t i = 0; i < plan->n_rlimits; i++) {

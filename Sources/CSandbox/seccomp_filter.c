@@ -5,7 +5,7 @@
  * sandbox itself or reach kernel-global state: the mount API, namespaces, kexec and modules, bpf and perf,
  * userfaultfd, keyrings, io_uring (its submissions bypass syscall filtering), file handles, clock and swap
  * control, raw I/O ports, cross-process inspection (kcmp, pidfd_getfd, process_madvise), AF_ALG/AF_VSOCK sockets,
- * unusual personalities and the terminal-injection ioctls. clone() with namespace flags is refused and clone3()
+ * personality flags that weaken ASLR and the terminal-injection ioctls. clone() with namespace flags is refused and clone3()
  * answers ENOSYS so libc falls back to clone(), whose flags the filter can read. Non-native architectures (i386,
  * x32) hit libseccomp's bad-architecture action and are killed, so 32-bit entry points cannot dodge the list.
  *
@@ -69,10 +69,22 @@ static int add_rules(scmp_filter_ctx ctx) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX));
     if (rc < 0) return rc;
-    /* personality: only the values Docker allows (query, Linux, LINUX32, UNAME26 and their mix). */
-    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 5, SCMP_A0(SCMP_CMP_NE, 0x0),
-                          SCMP_A0(SCMP_CMP_NE, 0x8), SCMP_A0(SCMP_CMP_NE, 0x20000), SCMP_A0(SCMP_CMP_NE, 0x20008),
-                          SCMP_A0(SCMP_CMP_NE, 0xffffffff));
+    /*
+     * personality: refuse the flags that weaken address-space randomisation or memory protection
+     * (ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT, READ_IMPLIES_EXEC) for the Linux and Linux32
+     * personalities. The query value 0xffffffff has other type bits, so it still works. (An allow-list as in
+     * Docker's profile needs several comparisons of one argument in one rule, which libseccomp refuses.)
+     */
+    static const uint64_t weakening_flags[] = {0x0040000, 0x0100000, 0x0200000, 0x0400000};
+    static const uint64_t personality_types[] = {0x0 /* PER_LINUX */, 0x8 /* PER_LINUX32 */};
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t t = 0; t < 2; t++) {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+                                  SCMP_A0(SCMP_CMP_MASKED_EQ, weakening_flags[f] | 0xff,
+                                          weakening_flags[f] | personality_types[t]));
+            if (rc < 0) return rc;
+        }
+    }
     return rc;
 }
 

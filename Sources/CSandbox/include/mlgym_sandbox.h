@@ -53,6 +53,7 @@ struct mlg_rlimit {
 struct mlg_plan {
     const char *root;                  /* empty host directory the new root is built on */
     uint64_t root_size;                /* bytes of the root tmpfs */
+    int root_readonly;                 /* remount / read-only after pivot_root (host mode) */
     const struct mlg_mount *mounts;
     size_t n_mounts;
     const char *hostname;
@@ -123,6 +124,7 @@ const char *mlg_stage_name(int stage);
 int mlg_seccomp_compile(void);
 
 /* Wrappers for what Swift's Glibc module does not import. */
+#define MLG_RLIMIT_NPROC 6 /* RLIMIT_NPROC: an enum value the Glibc module hides behind __rlimit_resource */
 int mlg_socketpair_seqpacket(int fds[2]);
 ssize_t mlg_send_message(int fd, const void *buf, size_t len, const int *fds, int n_fds);
 ssize_t mlg_recv_message(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds);

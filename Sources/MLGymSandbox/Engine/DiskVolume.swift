@@ -1,0 +1,70 @@
+import Foundation
+import Glibc
+import MLGymCore
+
+/// A size-limited ext4 file system in a sparse image file, loop-mounted on a host directory.
+///
+/// Why: the workspace and the overlay's upper directory live on the host's disk; an agent that writes without
+/// end must get ENOSPC from its own volume, never fill the host. A loop-mounted image gives a hard limit on any
+/// host file system (project quotas would need XFS or a prepared ext4). Needs root; rootless sandboxes fall back
+/// to a plain directory with a warning.
+public struct DiskVolume: Sendable {
+    public let imagePath: String
+    public let mountPoint: String
+
+    /// Creates (or reuses) the image at `imagePath` with `sizeBytes` and mounts it on `mountPoint`.
+    public static func create(imagePath: String, mountPoint: String, sizeBytes: UInt64) throws(MLGymError) -> DiskVolume {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: imagePath) {
+            guard let handle = FileHandle(forWritingAtPath: imagePath) ?? {
+                manager.createFile(atPath: imagePath, contents: nil, attributes: [.posixPermissions: 0o600])
+                return FileHandle(forWritingAtPath: imagePath)
+            }() else {
+                throw MLGymError(.system, "cannot create volume image \(imagePath)")
+            }
+            do {
+                try handle.truncate(atOffset: sizeBytes)
+                try handle.close()
+            } catch {
+                throw MLGymError(.system, "cannot size volume image \(imagePath) to \(sizeBytes) bytes: \(error)")
+            }
+            try run("/sbin/mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-O", "^has_journal", imagePath],
+                    what: "cannot make an ext4 file system in \(imagePath)", hint: "is e2fsprogs installed?")
+        }
+        do {
+            try manager.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        } catch {
+            throw MLGymError(.system, "cannot create mount point \(mountPoint): \(error)")
+        }
+        try run("/bin/mount", ["-o", "loop,nosuid,nodev", imagePath, mountPoint],
+                what: "cannot loop-mount volume \(imagePath) on \(mountPoint)", hint: "loop devices need root and /dev/loop-control")
+        return DiskVolume(imagePath: imagePath, mountPoint: mountPoint)
+    }
+
+    /// Unmounts the volume (the loop device goes with it) and, unless kept, deletes the image.
+    public func remove(keepImage: Bool) {
+        _ = umount2(mountPoint, Int32(MNT_DETACH))
+        try? FileManager.default.removeItem(atPath: mountPoint)
+        if !keepImage { try? FileManager.default.removeItem(atPath: imagePath) }
+    }
+
+    private static func run(_ tool: String, _ arguments: [String], what: String, hint: String) throws(MLGymError) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw MLGymError(.unsupported, "\(what): cannot run \(tool) (\(hint))")
+        }
+        let output = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw MLGymError(.system, "\(what): \(message.isEmpty ? "exit \(process.terminationStatus)" : message) (\(hint))")
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import CSandbox
+import Foundation
+import Glibc
+import MLGymCore
+import Synchronization
+
+/// A running sandbox: its pid 1 is mlgym-init, which starts processes on request, confined as the spec says.
+///
+/// Made by `SandboxEngine.create`; ended by `stop()`, which leaves no process, cgroup or mount behind.
+public final class Sandbox: Sendable {
+    public let id: String
+    public let spec: SandboxSpec
+    /// mlgym-init's pid in the host's pid namespace.
+    public let initPID: Int32
+    /// The host directory bound as the workspace.
+    public let workspaceHostPath: String
+    /// What the engine could not enforce on this host, and other things the owner should know.
+    public let warnings: [String]
+    /// The agent's uid as the host sees it (files the agent writes in the workspace are owned by it).
+    public let agentHostUID: UInt32
+    let channel: InitChannel
+    let cgroup: SandboxCgroup?
+    let volume: DiskVolume?
+    let runtimeDirectory: String
+    let stateDirectory: String
+    let environment: [String: String]
+    let supplementaryGroups: [UInt32]
+    /// The inode of the sandbox's pid namespace, to find its processes in the host's /proc.
+    public let pidNamespace: UInt64
+
+    private struct State {
+        var events: [SandboxEvent] = []
+        var listeners: [AsyncStream<SandboxEvent>.Continuation] = []
+        var stopping = false
+        var teardown: TeardownReport?
+    }
+    private let state = Mutex(State())
+
+    init(
+        id: String, spec: SandboxSpec, initPID: Int32, controlFD: Int32, cgroup: SandboxCgroup?, volume: DiskVolume?,
+        runtimeDirectory: String, stateDirectory: String, workspaceHostPath: String, environment: [String: String],
+        supplementaryGroups: [UInt32], agentHostUID: UInt32, warnings: [String]
+    ) {
+        self.id = id
+        self.spec = spec
+        self.initPID = initPID
+        self.cgroup = cgroup
+        self.volume = volume
+        self.runtimeDirectory = runtimeDirectory
+        self.stateDirectory = stateDirectory
+        self.workspaceHostPath = workspaceHostPath
+        self.environment = environment
+        self.supplementaryGroups = supplementaryGroups
+        self.agentHostUID = agentHostUID
+        self.warnings = warnings
+        var info = stat()
+        pidNamespace = stat("/proc/\(initPID)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : 0
+        let box = WeakBox()
+        channel = InitChannel(fd: controlFD) { box.sandbox?.initEnded() }
+        box.sandbox = self
+    }
+
+    func startMonitors() throws(MLGymError) {
+        try cgroup?.watchOOM { [weak self] stats in self?.record(.outOfMemory(stats)) }
+        if let seconds = spec.limits.wallTimeSeconds {
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(seconds))
+                guard let self, !self.isStopping else { return }
+                self.record(.wallTimeExceeded(seconds: seconds))
+                _ = await self.stop()
+            }
+        }
+    }
+
+    // MARK: Processes
+
+    /// Starts `argv` inside as the agent. With `terminal`, the process gets a PTY of the sandbox's own devpts as
+    /// its controlling terminal; otherwise three pipes.
+    public func spawn(
+        _ argv: [String], workingDirectory: String? = nil, environment extra: [String: String] = [:],
+        terminal: (rows: UInt16, cols: UInt16)? = nil
+    ) async throws -> SandboxProcess {
+        guard !argv.isEmpty else { throw MLGymError(.invalidArgument, "no command given") }
+        var environment = self.environment
+        environment.merge(extra) { _, new in new }
+        let cwd = workingDirectory ?? spec.workspacePath
+        if terminal != nil {
+            let spawned = try await channel.spawn(
+                argv: argv, environment: environment, workingDirectory: cwd, uid: spec.identity.uid,
+                gid: spec.identity.gid, groups: supplementaryGroups, pty: terminal, stdio: [])
+            return SandboxProcess(
+                pid: spawned.pid, terminal: spawned.ptyMaster, standardInput: nil, standardOutput: nil,
+                standardError: nil, requestID: spawned.requestID, channel: channel)
+        }
+        let input = try SystemCall.pipe()
+        let output = try SystemCall.pipe()
+        let errors = try SystemCall.pipe()
+        defer {
+            close(input.read)
+            close(output.write)
+            close(errors.write)
+        }
+        do {
+            let spawned = try await channel.spawn(
+                argv: argv, environment: environment, workingDirectory: cwd, uid: spec.identity.uid,
+                gid: spec.identity.gid, groups: supplementaryGroups, pty: nil,
+                stdio: [input.read, output.write, errors.write])
+            return SandboxProcess(
+                pid: spawned.pid, terminal: nil, standardInput: input.write, standardOutput: output.read,
+                standardError: errors.read, requestID: spawned.requestID, channel: channel)
+        } catch {
+            close(input.write)
+            close(output.read)
+            close(errors.read)
+            throw error
+        }
+    }
+
+    /// Runs `argv` to completion and collects its output. When `timeout` runs out, the process group is killed
+    /// and what it printed so far is returned with `timedOut` set.
+    public func run(
+        _ argv: [String], input: [UInt8] = [], workingDirectory: String? = nil,
+        environment: [String: String] = [:], timeout: Duration? = nil
+    ) async throws -> ProcessResult {
+        let process = try await spawn(argv, workingDirectory: workingDirectory, environment: environment)
+        guard let stdoutFD = process.standardOutput, let stderrFD = process.standardError,
+              let stdinFD = process.standardInput
+        else { throw MLGymError(.invalidState, "process \(argv[0]) has no pipes") }
+        async let stdout = BlockingIO.readAll(stdoutFD)
+        async let stderr = BlockingIO.readAll(stderrFD)
+        async let fed: Void = BlockingIO.writeAll(stdinFD, input)
+        let timedOut = Flag()
+        let watchdog = timeout.map { limit in
+            Task {
+                try await Task.sleep(for: limit)
+                timedOut.set()
+                process.signalGroup(SIGKILL)
+            }
+        }
+        let status = await process.wait()
+        watchdog?.cancel()
+        _ = await fed
+        return ProcessResult(
+            status: status, standardOutput: await stdout, standardError: await stderr,
+            timedOut: timedOut.isSet)
+    }
+
+    // MARK: Observation
+
+    /// The cgroup's counters now, or nil when the sandbox has no cgroup (rootless without delegation).
+    public func stats() -> CgroupStats? { cgroup?.stats() }
+
+    /// Every event so far, oldest first.
+    public func recordedEvents() -> [SandboxEvent] { state.withLock { $0.events } }
+
+    /// Events from now on; the stream ends when the sandbox is stopped.
+    public func events() -> AsyncStream<SandboxEvent> {
+        AsyncStream { continuation in
+            let finished = state.withLock { state in
+                if state.teardown != nil { return true }
+                state.listeners.append(continuation)
+                return false
+            }
+            if finished { continuation.finish() }
+        }
+    }
+
+    /// Host pids of every process still in the sandbox's pid namespace (found by scanning /proc).
+    public func hostProcesses() -> [Int32] {
+        Self.processes(inPIDNamespace: pidNamespace)
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    private func record(_ event: SandboxEvent) {
+        let listeners = state.withLock { state in
+            state.events.append(event)
+            return state.listeners
+        }
+        for listener in listeners { listener.yield(event) }
+    }
+
+    private func initEnded() {
+        if !isStopping {
+            record(.initExited)
+            Task { _ = await self.stop() }
+        }
+    }
+
+    // MARK: Teardown
+
+    /// Kills everything in the sandbox and removes its cgroup, mounts and runtime directory. The volume image
+    /// (workspace, overlay upper directory) is deleted unless `keepVolume`. Safe to call more than once.
+    @discardableResult
+    public func stop(keepVolume: Bool = false) async -> TeardownReport {
+        let first = state.withLock { state in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard first else {
+            while true {
+                if let report = state.withLock({ $0.teardown }) { return report }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        // Killing pid 1 of a pid namespace kills every process in it; the cgroup kill catches anything that
+        // somehow left the namespace (it cannot: unshare and setns are filtered).
+        kill(initPID, SIGKILL)
+        try? cgroup?.killAll()
+        _ = await BlockingIO.wait(pid: initPID)
+        channel.close()
+        var problems: [String] = []
+        let left = hostProcesses()
+        if !left.isEmpty { problems.append("processes still running: \(left)") }
+        do {
+            try cgroup?.destroy()
+        } catch {
+            problems.append(error.message)
+        }
+        volume?.remove(keepImage: keepVolume)
+        if !keepVolume { try? FileManager.default.removeItem(atPath: stateDirectory) }
+        try? FileManager.default.removeItem(atPath: runtimeDirectory)
+        let report = TeardownReport(
+            processesLeft: left, cgroupRemoved: cgroup.map { $0.directories.allSatisfy { !FileManager.default.fileExists(atPath: $0) } } ?? true,
+            volumeKept: keepVolume ? (volume?.imagePath ?? workspaceHostPath) : nil, problems: problems)
+        let listeners = state.withLock { state in
+            state.events.append(SandboxEvent.stopped)
+            state.teardown = report
+            defer { state.listeners = [] }
+            return state.listeners
+        }
+        for listener in listeners {
+            listener.yield(.stopped)
+            listener.finish()
+        }
+        return report
+    }
+
+    static func processes(inPIDNamespace namespace: UInt64) -> [Int32] {
+        guard namespace != 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var found: [Int32] = []
+        for entry in entries {
+            guard let pid = Int32(entry) else { continue }
+            var info = stat()
+            if stat("/proc/\(pid)/ns/pid", &info) == 0, UInt64(info.st_ino) == namespace { found.append(pid) }
+        }
+        return found.sorted()
+    }
+}
+
+/// What `stop()` found and did.
+public struct TeardownReport: Sendable, Equatable {
+    /// Host pids still in the sandbox's pid namespace after the kill (empty unless something is badly wrong).
+    public var processesLeft: [Int32]
+    public var cgroupRemoved: Bool
+    /// The kept volume image or workspace, when asked to keep it.
+    public var volumeKept: String?
+    public var problems: [String]
+}
+
+/// A flag set once from another task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// Lets the init channel call back into the sandbox without a retain cycle.
+private final class WeakBox: @unchecked Sendable {
+    weak var sandbox: Sandbox?
+}

@@ -1,0 +1,294 @@
+import CSandbox
+import Foundation
+import Glibc
+import MLGymCore
+import Synchronization
+
+/// One long-lived bash in a PTY inside a sandbox, driven with framed commands: each `run` returns the command's
+/// output (stdout and stderr as the terminal shows them) and its exit code.
+///
+/// Framing: at start the shell defines `__mlgym_run`, which evaluates its argument with stdin from /dev/null and
+/// then prints `RS nonce:status RS` (RS = 0x1E). Each command is sent as one line, `__mlgym_run $'…'`, with the
+/// command ANSI-C quoted, so multi-line commands, heredocs and quotes need no parsing here and no process is
+/// forked for the framing (an `echo x` round trip stays in the tens of microseconds). The terminal is in raw mode:
+/// no echo, no line-length limit, no `\r\n` translation.
+///
+/// Timeouts kill the command's whole process group (the terminal's foreground group, which job control gives
+/// each command) and return the output collected so far; a runaway shell builtin gets SIGINT.
+public final class PersistentShell: Sendable {
+    public struct Result: Sendable, Equatable {
+        public var output: String
+        public var exitCode: Int32
+        public var timedOut: Bool
+        /// True when the output went past `outputLimit` and its middle was dropped (a marker says where).
+        public var truncated: Bool
+    }
+
+    public let process: SandboxProcess
+    private let master: Int32
+    private let nonce: String
+    private let shellHostPID: Int32
+    private let outputLimit: Int
+    private let state = Mutex(State())
+    private let serial = Mutex(false)
+
+    private struct State {
+        var buffer: [UInt8] = []
+        var dropped = 0
+        var waiter: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+
+    private init(process: SandboxProcess, master: Int32, nonce: String, shellHostPID: Int32, outputLimit: Int) {
+        self.process = process
+        self.master = master
+        self.nonce = nonce
+        self.shellHostPID = shellHostPID
+        self.outputLimit = outputLimit
+    }
+
+    /// Starts bash in `sandbox` and waits until it answers.
+    public static func start(
+        in sandbox: Sandbox, rows: UInt16 = 24, cols: UInt16 = 200, outputLimit: Int = 8 << 20
+    ) async throws -> PersistentShell {
+        let process = try await sandbox.spawn(
+            ["/bin/bash", "--noprofile", "--norc", "--noediting", "-i"], environment: ["PS1": "", "PS2": "", "HISTFILE": ""],
+            terminal: (rows, cols))
+        guard let master = process.terminal else { throw MLGymError(.system, "the shell got no terminal") }
+        var attributes = termios()
+        tcgetattr(master, &attributes)
+        cfmakeraw(&attributes)
+        tcsetattr(master, TCSANOW, &attributes)
+        let nonce = SandboxEngine.newID()
+        let hostPID = sandbox.hostProcesses().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
+        let shell = PersistentShell(process: process, master: master, nonce: nonce, shellHostPID: hostPID, outputLimit: outputLimit)
+        shell.startReader()
+        let setup = "set +H; PROMPT_COMMAND=; unset HISTFILE; "
+            + "__mlgym_run() { eval \"$1\" </dev/null; printf '\\036%s:%d\\036' \(nonce) $?; }; "
+            + "printf '\\036%s:%d\\036' \(nonce) 0\n"
+        try shell.send(setup)
+        let ready = try await shell.collect(timeout: .seconds(10))
+        guard !ready.timedOut else { throw MLGymError(.timeout, "the shell did not start within 10 s: \(ready.output)") }
+        return shell
+    }
+
+    /// Runs `command` (any bash text, several lines allowed) and returns what it printed and its exit code.
+    /// Commands run one at a time; a second caller waits its turn.
+    public func run(_ command: String, timeout: Duration? = nil) async throws -> Result {
+        while serial.withLock({ busy in
+            if busy { return true }
+            busy = true
+            return false
+        }) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        defer { serial.withLock { $0 = false } }
+        try send("__mlgym_run " + Self.ansiQuoted(command) + "\n")
+        return try await collect(timeout: timeout)
+    }
+
+    /// Ends the shell (SIGHUP, as a closing terminal would) and releases the terminal.
+    public func close() async {
+        process.signalGroup(SIGHUP)
+        process.signalGroup(SIGKILL)
+        _ = await process.wait()
+        // The reader sees EIO once the last slave descriptor is gone, and closes the master.
+        while !state.withLock({ $0.closed }) { try? await Task.sleep(for: .milliseconds(2)) }
+    }
+
+    // MARK: Framing
+
+    /// Quotes `text` as a bash ANSI-C string ($'…'), so it arrives as one line whatever it contains.
+    /// Bytes of multi-byte UTF-8 characters pass through unchanged; control characters become \xHH.
+    static func ansiQuoted(_ text: String) -> String {
+        var result = "$'"
+        var pending: [UInt8] = []
+        func flush() {
+            if !pending.isEmpty {
+                result += String(decoding: pending, as: UTF8.self)
+                pending = []
+            }
+        }
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                pending.append(byte)
+                continue
+            }
+            flush()
+            switch byte {
+            case UInt8(ascii: "\\"): result += "\\\\"
+            case UInt8(ascii: "'"): result += "\\'"
+            case UInt8(ascii: "\n"): result += "\\n"
+            case UInt8(ascii: "\t"): result += "\\t"
+            case 0..<0x20, 0x7F: result += String(format: "\\x%02x", byte)
+            default: result += String(UnicodeScalar(byte))
+            }
+        }
+        flush()
+        return result + "'"
+    }
+
+    /// Finds `RS nonce:status RS` in `buffer`; returns the output before it and the status.
+    static func findSentinel(in buffer: [UInt8], nonce: String) -> (outputEnd: Int, status: Int32, end: Int)? {
+        let marker = [0x1E] + Array(nonce.utf8) + [UInt8(ascii: ":")]
+        guard buffer.count >= marker.count + 2 else { return nil }
+        var index = buffer.count - 1
+        // The sentinel is always at the end of what the shell has written; search backwards from the end.
+        while index >= 0 {
+            if buffer[index] == 0x1E, index + marker.count <= buffer.count,
+               Array(buffer[index..<(index + marker.count)]) == marker {
+                let digitsStart = index + marker.count
+                guard let close = buffer[digitsStart...].firstIndex(of: 0x1E) else { return nil }
+                let digits = String(decoding: buffer[digitsStart..<close], as: UTF8.self)
+                guard let status = Int32(digits) else { return nil }
+                return (index, status, close + 1)
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    // MARK: I/O
+
+    private func send(_ text: String) throws(MLGymError) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeMutableBytes { write(master, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EAGAIN {
+                usleep(100)
+                continue
+            }
+            guard n > 0 else { throw SystemCall.error("cannot write to the shell's terminal", errno: errno) }
+            offset += n
+        }
+        bytes.removeAll()
+    }
+
+    private func collect(timeout: Duration?) async throws -> Result {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        var killedAt: ContinuousClock.Instant?
+        var interrupted = false
+        while true {
+            let found: Result? = state.withLock { state in
+                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: nonce) else { return nil }
+                let output = Array(state.buffer[0..<sentinel.outputEnd])
+                let truncated = state.dropped > 0
+                let text = truncated
+                    ? String(decoding: output.prefix(outputLimit / 2), as: UTF8.self)
+                        + "\n[... \(state.dropped) bytes of output dropped by mlgym ...]\n"
+                        + String(decoding: output.dropFirst(outputLimit / 2), as: UTF8.self)
+                    : String(decoding: output, as: UTF8.self)
+                state.buffer.removeFirst(sentinel.end)
+                state.dropped = 0
+                return Result(output: text, exitCode: sentinel.status, timedOut: false, truncated: truncated)
+            }
+            if var result = found {
+                result.timedOut = killedAt != nil
+                return result
+            }
+            if state.withLock({ $0.closed }) {
+                let output = state.withLock { String(decoding: $0.buffer, as: UTF8.self) }
+                throw MLGymError(.invalidState, "the shell ended\(output.isEmpty ? "" : "; its last output: \(output.suffix(500))")")
+            }
+            var wakeUp = deadline
+            if let deadline, ContinuousClock.now >= deadline {
+                if let killedAt {
+                    if !interrupted, ContinuousClock.now - killedAt > .seconds(2) {
+                        // Nothing in a process group to kill: a builtin loop runs in the shell itself.
+                        // Interrupt it, then close the frame ourselves.
+                        interrupted = true
+                        if shellHostPID > 0 { kill(shellHostPID, SIGINT) }
+                        try? await Task.sleep(for: .milliseconds(50))
+                        try send("printf '\\036%s:%d\\036' \(nonce) 130\n")
+                    }
+                } else {
+                    killedAt = .now
+                    killForeground()
+                }
+                wakeUp = .now + .milliseconds(200)
+            }
+            await waitForData(until: wakeUp)
+        }
+    }
+
+    private func killForeground() {
+        let group = mlg_foreground_pgrp(master)
+        if group > 0 && group != shellHostPID {
+            kill(-group, SIGKILL)
+        } else if shellHostPID > 0 {
+            kill(shellHostPID, SIGINT)
+        }
+    }
+
+    /// Waits until the reader appends data, or until `deadline`.
+    private func waitForData(until deadline: ContinuousClock.Instant?) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let resumeNow = self.state.withLock { state in
+                        if state.closed || Self.findSentinel(in: state.buffer, nonce: self.nonce) != nil { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            }
+            if let deadline {
+                group.addTask {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    let waiter = self.state.withLock { state in
+                        defer { state.waiter = nil }
+                        return state.waiter
+                    }
+                    waiter?.resume()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func startReader() {
+        let thread = Thread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                let waiter = state.withLock { state in
+                    state.buffer += chunk[0..<n]
+                    if state.buffer.count > outputLimit + 4096 {
+                        // Keep the head and the tail (the sentinel is at the tail); drop the middle.
+                        let excess = state.buffer.count - outputLimit
+                        let start = outputLimit / 2
+                        state.buffer.removeSubrange(start..<(start + excess))
+                        state.dropped += excess
+                    }
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume()
+            }
+            Glibc.close(master)
+            let waiter = state.withLock { state in
+                state.closed = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+        thread.name = "mlgym-shell-reader"
+        thread.start()
+    }
+
+    /// The pid a host process has inside its own pid namespace (the last NSpid field of /proc/PID/status).
+    static func namespacePID(ofHostPID pid: Int32) -> Int32? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }),
+              let last = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).last
+        else { return nil }
+        return Int32(last)
+    }
+}
