@@ -1,3 +1,4 @@
+import Glibc
 import MLGymCore
 import MLGymTestSupport
 import Testing
@@ -38,6 +39,13 @@ struct GPUInventoryTests {
         #expect(inventory.isEmpty)
         #expect(inventory.nvidiaControl == nil && inventory.kfd == nil && inventory.driverVersion == nil)
         #expect(inventory.problems == [])
+    }
+
+    @Test func thisHostIsDiscoveredWithoutFailing() {
+        let inventory = GPUInventory.discover()
+        let hasDriverNodes = ["/dev/nvidiactl", "/dev/kfd"].contains { (path: String) in access(path, F_OK) == 0 }
+        if !hasDriverNodes { #expect(inventory.isEmpty) }
+        #expect(inventory.nvidia.map(\.index) == Array(inventory.nvidia.indices))
     }
 
     @Test func missingRootsAreAnEmptyInventory() {

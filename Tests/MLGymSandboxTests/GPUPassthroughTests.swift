@@ -19,16 +19,8 @@ struct GPUPassthroughTests {
         }
     }
 
-    /// An NVIDIA-only host with four GPUs.
-    private static func nvidiaHost() throws -> FakeGPUTree {
-        var tree = try FakeGPUTree(named: "nvidia")
-        try tree.addNvidiaDriver()
-        for minor in 0..<4 { try tree.addNvidiaGPU(minor: UInt32(minor)) }
-        return tree
-    }
-
     @Test func selectedIndicesGetExactlyTheirNodesAndTheControlNodes() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         let plan = try Self.plan("0,2", tree.discover())
 
@@ -81,7 +73,7 @@ struct GPUPassthroughTests {
     }
 
     @Test func uuidSelectsThatGPU() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         let uuid = FakeGPUTree.uuid(minor: 3)
         let plan = try Self.plan(uuid.lowercased(), tree.discover())
@@ -90,7 +82,7 @@ struct GPUPassthroughTests {
     }
 
     @Test func busIDSelectsThatGPU() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         let plan = try Self.plan(FakeGPUTree.busID(minor: 1).uppercased(), tree.discover())
         #expect(plan.nodes.map(\.sandboxPath).last == "/dev/nvidia1")
@@ -109,7 +101,7 @@ struct GPUPassthroughTests {
     }
 
     @Test func unknownUUIDAndGPUOnAGPULessHostAreErrors() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         let unknown = try #require(Self.error("GPU-deadbeef-0000", tree.discover()))
         #expect(unknown.message.contains("GPU GPU-deadbeef-0000 does not exist"))
@@ -178,7 +170,7 @@ struct GPUPassthroughTests {
     }
 
     @Test func procOverlayShowsOnlySelectedGPUsAndStopsDeviceFileCreation() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         let overlay = try #require(try Self.plan("1", tree.discover()).procDriverFiles)
         #expect(overlay.binds == [ReadOnlyBind(
@@ -192,7 +184,7 @@ struct GPUPassthroughTests {
     }
 
     @Test func missingControlNodeRefusesNvidiaPassthrough() throws {
-        let tree = try Self.nvidiaHost()
+        let tree = try FakeGPUTree.nvidiaOnly()
         defer { tree.remove() }
         try tree.removeNode("nvidiactl")
         let error = try #require(Self.error("0", tree.discover()))

@@ -8,6 +8,8 @@ import MLGymSandbox
 ///
 /// The nodes are real device numbers but nothing behind them answers (no driver here): they are for
 /// discovery, planning and for checking which nodes a sandbox can see and which the device cgroup denies.
+/// On a host without the driver, opening an allowed fake node fails with ENXIO ("no such device"), while a
+/// node the device cgroup denies fails with EPERM first: that difference is what an in-sandbox test checks.
 /// Making nodes needs CAP_MKNOD; gate tests on `FakeGPUTree.canMakeDeviceNodes`.
 public struct FakeGPUTree {
     public static let nvidiaMajor: UInt32 = 195
@@ -57,6 +59,14 @@ public struct FakeGPUTree {
         try tree.addAMDDriver()
         try tree.addAMDGPU(renderMinor: 128)
         try tree.addAMDGPU(renderMinor: 129)
+        return tree
+    }
+
+    /// An NVIDIA-only host: the driver's control nodes and `gpus` GPUs (minors 0…gpus−1).
+    public static func nvidiaOnly(gpus: Int = 4) throws -> FakeGPUTree {
+        var tree = try FakeGPUTree(named: "nvidia")
+        try tree.addNvidiaDriver()
+        for minor in 0..<gpus { try tree.addNvidiaGPU(minor: UInt32(minor)) }
         return tree
     }
 
