@@ -1,1 +1,4 @@
-print("mlgymctl: not built yet")
+// mlgymctl: the command line of mlgym. Everything lives in MLGymCommands; this only starts it.
+import MLGymCommands
+
+await MLGymCtl.main()

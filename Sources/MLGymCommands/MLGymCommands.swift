@@ -1,1 +1,0 @@
-// MLGymCommands: the verbs of mlgymctl, one per file.

@@ -1,0 +1,104 @@
+import ArgumentParser
+import MLGymCore
+import MLGymScore
+
+/// `mlgymctl report`: performance profiles, AUP, rankings and cost, from a scores table, run records, or both.
+///
+/// It works without a daemon: `--scores` takes a CSV of per-task Best Attempt / Best Submission scores (MLGym's
+/// published tables, for instance) and `--runs` a JSON array of run records (what mlgymd's result bundles hold).
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Score methods as MLGym does: performance profiles, AUP, Borda and mean rank, cost.",
+        discussion: """
+            Give --scores, --runs or both. A scores CSV has the header \
+            task,direction,method,best_attempt,best_submission (direction max or min; an empty cell means no valid \
+            score). Runs are a JSON array of run records; their Best Attempt@k and Best Submission@k are computed and \
+            put beside the scores table. See docs/scoring.md.
+
+            Examples:
+              mlgymctl report --scores docs/examples/mlgym-v1-scores.csv
+              mlgymctl report --scores v1.csv --costs v1-costs.csv --format html --out report.html
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("A scores table (CSV) to report on; - reads standard input.", valueName: "file.csv"))
+    var scores: String?
+
+    @Option(name: .long, help: ArgumentHelp("Run records (a JSON array) to score and show page by page.", valueName: "file.json"))
+    var runs: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Per-method costs (CSV: method,dollars_per_run[,tokens_sent_per_run,tokens_received_per_run,runs]); these override costs derived from --runs.",
+            valueName: "file.csv"))
+    var costs: String?
+
+    @Option(name: .long, help: ArgumentHelp("The method that is the baseline.", valueName: "name"))
+    var baseline: String = "baseline"
+
+    @Option(
+        name: .customLong("k"),
+        help: ArgumentHelp("Use only the first K runs of each method on each task (Best Attempt@K); default all.", valueName: "K"))
+    var runsPerTask: Int?
+
+    @Option(
+        name: .customLong("max-tau"),
+        help: ArgumentHelp(
+            "Fix max log10 τ (e.g. 1.2) instead of deriving it from the scores, to compare AUPs across reports.",
+            valueName: "x"))
+    var maxTau: Double?
+
+    @Option(name: .long, help: "Output format: md (tables), csv, json, svg (plots) or html (one browsable file).")
+    var format: ReportFormat = .md
+
+    @Option(name: .long, help: ArgumentHelp("Write the report here instead of standard output.", valueName: "file"))
+    var out: String?
+
+    init() {}
+
+    func validate() throws {
+        guard scores != nil || runs != nil else {
+            throw ValidationError("nothing to report: give --scores FILE.csv, --runs FILE.json or both")
+        }
+        if let runsPerTask, runsPerTask < 1 {
+            throw ValidationError("--k \(runsPerTask) must be at least 1")
+        }
+        if let maxTau, !(maxTau > 0 && maxTau <= 10) {
+            throw ValidationError("--max-tau \(maxTau) must be above 0 and at most 10 (it is a log10 ratio)")
+        }
+        guard !baseline.isEmpty else { throw ValidationError("--baseline must name a method") }
+    }
+
+    func run() async throws {
+        let report = try makeReport()
+        try ReportInputs.write(format.render(report), to: out)
+    }
+
+    /// Loads the inputs and computes everything the renderers show.
+    func makeReport() throws(MLGymError) -> ScoreReport {
+        var table: ScoreTable?
+        var methodCosts: [String: MethodCost] = [:]
+        var records: [RunRecord] = []
+        if let scores {
+            table = try ReportInputs.scores(scores, baseline: baseline)
+        }
+        if let runs {
+            records = try ReportInputs.runs(runs)
+            guard !records.isEmpty else {
+                throw MLGymError(.invalidArgument, "\(runs): holds no run records (an empty array)")
+            }
+            let fromRuns = try BestOf.table(from: records, baseline: baseline, k: runsPerTask)
+            table = try table.map { t throws(MLGymError) in try t.merging(fromRuns) } ?? fromRuns
+            methodCosts = MethodCost.fromRuns(records)
+        }
+        if let costs {
+            methodCosts.merge(try ReportInputs.costs(costs)) { _, published in published }
+        }
+        guard let table else {
+            throw MLGymError(.invalidArgument, "nothing to report (give --scores or --runs)")
+        }
+        return ScoreReport(table: table, costs: methodCosts, runs: records, maxTau: maxTau)
+    }
+}

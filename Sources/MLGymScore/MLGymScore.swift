@@ -1,1 +1,0 @@
-// MLGymScore: performance profiles, AUP, rankings (see docs/scoring.md).

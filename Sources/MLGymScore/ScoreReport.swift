@@ -1,0 +1,54 @@
+public import MLGymCore
+
+/// Everything a report shows, computed once: the table, both profiles and AUPs, both rankings, costs and the
+/// Pareto fronts, and the runs behind them (for per-run pages). Renderers only format this.
+public struct ScoreReport: Sendable, Equatable {
+    public let table: ScoreTable
+    public let analysis: AUPAnalysis
+    public let bestAttemptRanking: Ranking
+    public let bestSubmissionRanking: Ranking
+    /// Per-method cost, keyed by method; empty when neither runs nor a cost table were given.
+    public let costs: [String: MethodCost]
+    public let bestAttemptFrontier: CostFrontier
+    public let bestSubmissionFrontier: CostFrontier
+    /// The runs the table was built from, in the order given; empty for a scores-only report.
+    public let runs: [RunRecord]
+
+    /// - Parameter maxTau: a fixed max log10 τ (see `AUPAnalysis`); nil computes it as MLGym does.
+    public init(table: ScoreTable, costs: [String: MethodCost] = [:], runs: [RunRecord] = [], maxTau: Double? = nil) {
+        let analysis = AUPAnalysis(table: table, maxTau: maxTau)
+        self.table = table
+        self.analysis = analysis
+        self.bestAttemptRanking = Ranking(table: table, view: .bestAttempt)
+        self.bestSubmissionRanking = Ranking(table: table, view: .bestSubmission)
+        self.costs = costs
+        self.bestAttemptFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestAttempt)
+        self.bestSubmissionFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestSubmission)
+        self.runs = runs
+    }
+
+    public func ranking(_ view: ScoreView) -> Ranking {
+        switch view {
+        case .bestAttempt: bestAttemptRanking
+        case .bestSubmission: bestSubmissionRanking
+        }
+    }
+
+    public func frontier(_ view: ScoreView) -> CostFrontier {
+        switch view {
+        case .bestAttempt: bestAttemptFrontier
+        case .bestSubmission: bestSubmissionFrontier
+        }
+    }
+
+    /// Methods by Best Attempt AUP, then Best Submission AUP (both highest first), then name: the order of every
+    /// summary, fixed by the numbers alone.
+    public var methodsByAUP: [String] {
+        table.methods.sorted { left, right in
+            let a = (analysis.aup(left, .bestAttempt), analysis.aup(left, .bestSubmission))
+            let b = (analysis.aup(right, .bestAttempt), analysis.aup(right, .bestSubmission))
+            if a != b { return a > b }
+            return left < right
+        }
+    }
+}

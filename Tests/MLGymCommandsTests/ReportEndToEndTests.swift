@@ -1,0 +1,125 @@
+import Foundation
+import MLGymCore
+import Testing
+
+/// `mlgymctl report` run as a binary, without a daemon.
+@Suite struct ReportEndToEndTests {
+    @Test func markdownReportOfV1ScoresShowsMLGymsAUP() throws {
+        let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("| O1-preview | 1.150 | 1.176 | 64 | 65 |"))
+        #expect(result.standardOutput.contains("| GPT-4o | 1.000 | 1.029 |"))
+        #expect(result.standardOutput.contains("max log10 τ = 1.2"))
+    }
+
+    @Test func jsonReportHasMaxTauAndEveryMethod() throws {
+        let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(object["max_tau"] as? Double == 1.2)
+        let methods = try #require(object["methods"] as? [[String: Any]])
+        let aups = Dictionary(uniqueKeysWithValues: methods.compactMap { method in
+            (method["method"] as? String).map { ($0, method["aup_best_submission"] as? Double) }
+        })
+        #expect(aups == [
+            "O1-preview": 1.176, "Claude-3.5-Sonnet": 1.135, "Gemini-1.5-Pro": 1.125, "Llama-3.1-405B": 1.039,
+            "GPT-4o": 1.029, "baseline": 0.98,
+        ])
+    }
+
+    @Test(arguments: ["md", "csv", "json", "svg", "html"])
+    func everyFormatIsWrittenToTheOutFile(format: String) throws {
+        let directory = try MLGymCtlProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("report.\(format)")
+        let result = try MLGymCtlProcess.run([
+            "report", "--scores", MLGymCtlProcess.v1Scores, "--costs", MLGymCtlProcess.v1Costs, "--format", format,
+            "--out", out.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("O1-preview"))
+        #expect(text.contains(format == "svg" ? "1.150" : "1.176"))
+    }
+
+    @Test func runsAreScoredBesidePublishedScoresWithAPagePerRun() throws {
+        let directory = try MLGymCtlProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs = [
+            RunRecord(
+                id: "mine-0", task: "House Price", method: "my-agent", attempt: 0, metric: "r2", direction: .max,
+                baseline: ["r2": 0.879989],
+                evaluations: [.init(kind: .validate, step: 3, metrics: ["r2": 0.95]), .init(kind: .submit, step: 9, metrics: ["r2": 0.94])],
+                exitStatus: "submitted", usage: .init(tokensSent: 5000, tokensReceived: 400, dollars: 0.25),
+                steps: [.init(thought: "Train a GBM.", action: "python train.py", observation: "r2 0.95")]),
+        ]
+        let runsFile = directory.appendingPathComponent("runs.json")
+        try JSONEncoder().encode(runs).write(to: runsFile)
+        let out = directory.appendingPathComponent("report.html")
+        let result = try MLGymCtlProcess.run([
+            "report", "--scores", MLGymCtlProcess.v1Scores, "--runs", runsFile.path, "--format", "html", "--out", out.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let html = try String(contentsOf: out, encoding: .utf8)
+        #expect(html.contains("<section class=\"run\" id=\"run-1\">"))
+        #expect(html.contains("python train.py"))
+        #expect(html.contains("<th>my-agent</th>"))
+
+        let json = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--runs", runsFile.path, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let methods = try #require(object["methods"] as? [[String: Any]])
+        let mine = try #require(methods.first { $0["method"] as? String == "my-agent" })
+        #expect(mine["dollars_per_run"] as? Double == 0.25)
+    }
+
+    @Test func badScoresFailWithOneLineNamingFileAndLine() throws {
+        let directory = try MLGymCtlProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.csv")
+        try "task,direction,method,best_attempt,best_submission\nt,max,baseline,1,1\nt,sideways,a,2,2\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try MLGymCtlProcess.run(["report", "--scores", file.path])
+        #expect(result.status != 0)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError == "mlgymctl: \(file.path): line 3: unknown direction \"sideways\" for task \"t\" (use max or min)\n")
+    }
+
+    @Test func missingFileFailsWithOneLine() throws {
+        let result = try MLGymCtlProcess.run(["report", "--scores", "/nonexistent/scores.csv"])
+        #expect(result.status != 0)
+        #expect(result.standardError.hasPrefix("mlgymctl: cannot read scores file /nonexistent/scores.csv"))
+        #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func noInputFailsWithOneLineSayingWhatToGive() throws {
+        let result = try MLGymCtlProcess.run(["report"])
+        #expect(result.status != 0)
+        #expect(result.standardError.hasPrefix("mlgymctl: nothing to report: give --scores"))
+        #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func unknownFormatFailsWithOneLine() throws {
+        let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--format", "pdf"])
+        #expect(result.status != 0)
+        #expect(result.standardError.hasPrefix("mlgymctl: "))
+        #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func helpDescribesEveryOption() throws {
+        let result = try MLGymCtlProcess.run(["report", "--help"])
+        #expect(result.status == 0)
+        for option in ["--scores", "--runs", "--costs", "--baseline", "--k", "--max-tau", "--format", "--out"] {
+            #expect(result.standardOutput.contains(option), "\(option) missing from help")
+        }
+        let root = try MLGymCtlProcess.run(["--help"])
+        #expect(root.status == 0)
+        #expect(root.standardOutput.contains("report"))
+    }
+
+    @Test func fixedMaxTauChangesTheScale() throws {
+        let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--max-tau", "2", "--format", "csv"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n")[1].hasSuffix(",2.000"))
+    }
+}
