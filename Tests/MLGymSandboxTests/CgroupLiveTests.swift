@@ -124,6 +124,27 @@ struct CgroupLiveTests {
         #expect(cgroup.processes().isEmpty)
     }
 
+    @Test(.enabled(if: (try? CgroupHost.discover())?.hierarchy(for: "freezer")?.version == .v1, "needs a v1 freezer"))
+    func legacyKillAllFreezesAndEmptiesAForkingCgroup() throws {
+        // The host as a legacy (v1-only) host would see it: no unified directory, so no cgroup.kill.
+        var legacyHost = host
+        legacyHost.unifiedHierarchy = nil
+        let cgroup = try SandboxCgroup.create(host: legacyHost, name: "v1kill", limits: CgroupLimits(pids: 32), parent: parent)
+        let forker = try ParkedCommand(["/bin/sh", "-c", "while :; do /bin/sleep 60 & done"])
+        defer {
+            forker.stop()
+            cleanUp(cgroup)
+        }
+        #expect(cgroup.unified == nil)
+        try cgroup.attach(pid: forker.pid)
+        forker.release()
+        for _ in 0..<3000 where (cgroup.stats().pidsCurrent ?? 0) < 8 { usleep(10_000) }
+        try cgroup.killAll()
+        #expect(cgroup.processes().isEmpty)
+        let freezer = try #require(cgroup.legacy.directory("freezer"))
+        #expect(try String(contentsOfFile: "\(freezer)/freezer.state", encoding: .utf8) == "THAWED\n")
+    }
+
     @Test func busyLoopGetsItsCpuQuotaAndIsThrottled() throws {
         let cpus = 0.2
         let cgroup = try SandboxCgroup.create(host: host, name: "cpu", limits: CgroupLimits(cpus: cpus), parent: parent)

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import MLGymCore
 import Synchronization
@@ -141,30 +142,34 @@ public final class SandboxCgroup: Sendable {
 
     /// Kills every process in the sandbox and waits until the cgroups are empty.
     ///
-    /// v2 (and hybrid hosts, through the unified directory): `cgroup.kill`. v1, or as a follow-up: freeze,
-    /// SIGKILL every pid in `cgroup.procs`, thaw, repeat until empty; freezing first stops a fork bomb from
-    /// outrunning the kill loop. Gives up after about 5 s with an error naming the pids that remain.
+    /// v2 (and hybrid hosts, through the unified directory): `cgroup.kill`, then wait. v1, or when that has
+    /// not emptied the cgroup after ~20 ms: freeze, SIGKILL every pid in `cgroup.procs`, thaw, repeated until
+    /// empty; freezing first stops a fork bomb from outrunning the kill loop. Gives up after 5 s with an error
+    /// naming the pids that remain. Zombies do not count: the kernel drops a task from `cgroup.procs` when
+    /// it exits, before its parent reaps it.
     public func killAll() throws(MLGymError) {
         if files.simulated {
             // A fake tree holds no processes: make the writes the kernel would get, signal nothing.
             if try unified?.kill() != true, legacy.freeze() { legacy.thaw() }
             return
         }
-        _ = try unified?.kill()
-        var remaining = processes()
+        let killedByKernel = try unified?.kill() ?? false
+        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
         var round = 0
-        while !remaining.isEmpty {
-            if round >= 500 {
+        while true {
+            let remaining = processes()
+            if remaining.isEmpty { return }
+            if DispatchTime.now().uptimeNanoseconds > deadline {
                 throw MLGymError(.timeout, "cannot empty sandbox cgroup \(name): pids \(remaining.prefix(10).map(String.init).joined(separator: " ")) remain after SIGKILL for 5 s (in uninterruptible sleep? see /proc/<pid>/stack); directories: \(directories.joined(separator: " "))")
             }
-            if round % 10 == 0 {
+            let signalRound = killedByKernel ? round >= 20 && round % 20 == 0 : round % 20 == 0
+            if signalRound {
                 let frozen = legacy.freeze()
                 for pid in processes() { Glibc.kill(pid, SIGKILL) }
                 if frozen { legacy.thaw() }
             }
-            usleep(10_000)
+            usleep(round < 50 ? 1000 : 10_000)
             round += 1
-            remaining = processes()
         }
     }
 
