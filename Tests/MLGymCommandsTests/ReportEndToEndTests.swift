@@ -120,6 +120,6 @@ import Testing
     @Test func fixedMaxTauChangesTheScale() throws {
         let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--max-tau", "2", "--format", "csv"])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.split(separator: "\n")[1].hasSuffix(",2.000"))
+        #expect(result.standardOutput.split(separator: "\n")[1].hasSuffix(",2.0"))
     }
 }

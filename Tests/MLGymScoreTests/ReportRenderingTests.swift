@@ -56,7 +56,8 @@ import Testing
         #expect(html.contains("<td>1.150</td><td>1.176</td>"))
         #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
         #expect(!html.contains("<script"))
-        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        // Self-contained: nothing is fetched from anywhere.
+        #expect(!html.contains("src=\"") && !html.contains("href=\"http") && !html.contains("@import"))
         #expect(html.contains("no per-run pages"))
     }
 

@@ -14,8 +14,7 @@ enum ReportInputs {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             return String(decoding: data, as: UTF8.self)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw MLGymError(.notFound, "cannot read \(what) \(path): \(reason) (check the path)")
+            throw MLGymError(.notFound, "cannot read \(what) \(path): \(reason(error)) (check the path)")
         }
     }
 
@@ -65,9 +64,14 @@ enum ReportInputs {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw MLGymError(.system, "cannot write \(path): \(reason) (check that the directory exists and is writable)")
+            throw MLGymError(.system, "cannot write \(path): \(reason(error)) (check that the directory exists and is writable)")
         }
+    }
+
+    /// Foundation's description of a file error, without its closing period (it goes inside a longer line).
+    private static func reason(_ error: any Error) -> String {
+        let text = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     private static func describe(_ context: DecodingError.Context) -> String {

@@ -21,7 +21,7 @@ public enum CSVReport {
                 cost?.dollarsPerRun.map { String($0) } ?? "",
                 cost?.tokensSentPerRun.map { String($0) } ?? "",
                 cost?.tokensReceivedPerRun.map { String($0) } ?? "",
-                NumberFormat.aup(report.analysis.maxTau),
+                NumberFormat.maxTau(report.analysis.maxTau),
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -140,7 +140,8 @@ public enum HTMLReport {
         th:first-child,td:first-child{text-align:left}thead th{background:#f0f3f7}
         table.summary tbody tr:first-child{background:#eef7ee}tr.baseline{color:#555;font-style:italic}
         td.best{font-weight:bold}td.infeasible{color:#a33;text-decoration:line-through}td.missing{color:#999}
-        td small{color:#777}.plots{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}
+        td small{color:#777}.plots{display:flex;flex-wrap:wrap;gap:12px}.plots figure{flex:1 1 0;min-width:440px}\
+        .plots svg{width:100%;height:auto}figure{margin:0}figure svg{max-width:100%;height:auto}
         section.run{display:none}section.run:target{display:block}body:has(section.run:target) main{display:none}
         pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;border:1px solid #e1e4e8;padding:8px;\
         max-height:360px;overflow:auto;font-size:13px}

@@ -5,7 +5,7 @@
 public enum SVGPlot {
     /// Tableau 10: ten hues people tell apart, also in greyscale print.
     static let palette = [
-        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#17becf",
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#b8860b", "#b07aa1", "#ff9da7", "#9c755f", "#17becf",
     ]
     static let baselineColor = "#666666"
     static let font = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
@@ -143,7 +143,7 @@ public enum SVGPlot {
                 + "stroke=\"\(onFront ? "#000000" : "#ffffff")\" stroke-width=\"\(onFront ? "2" : "1")\">"
                 + "<title>\(Markup.escape(point.method))</title></circle>\n"
             let label = "\(truncated(point.method, 28)) (\(NumberFormat.aup(point.aup)), \(NumberFormat.dollars(point.dollarsPerRun)))"
-            let labelWidth = Double(label.count) * 7.4
+            let labelWidth = Double(label.count) * 7.8
             let candidates = [
                 (cx + 11, cy - 17), (cx + 11, cy + 3), (cx - 11 - labelWidth, cy - 17), (cx - 11 - labelWidth, cy + 3),
                 (cx - labelWidth / 2, cy - 32), (cx - labelWidth / 2, cy + 14),
@@ -164,7 +164,7 @@ public enum SVGPlot {
         svg += "<circle cx=\"\(px(legendX + 25))\" cy=\"\(px(height - bottom - 21))\" r=\"6\" fill=\"#bbbbbb\" stroke=\"#000000\" "
             + "stroke-width=\"2\"/>\n"
         svg += "<text x=\"\(px(legendX + 48))\" y=\"\(px(height - bottom - 17))\" font-size=\"13\" \(font)>"
-            + "method on the front (label: AUP, $/run)</text>\n"
+            + "method on the front (AUP, $ per run)</text>\n"
         if standalone { svg += "</svg>\n" }
         return svg
     }
