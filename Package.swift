@@ -62,7 +62,7 @@ let package = Package(
         ),
 
         .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore"], swiftSettings: strictSwift),
     ]

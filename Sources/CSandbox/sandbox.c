@@ -3,6 +3,9 @@
  *
  * Rules for everything reachable from child_main (see mlgym_sandbox.h for why):
  *  - raw system calls and async-signal-safe libc only: no malloc, no stdio, no libseccomp/libcap calls;
+ *  - credentials through syscall() only: glibc's setgroups()/setresuid() wrappers broadcast the change to every
+ *    thread the parent had (the "setxid" protocol), and in a cloned child those threads do not exist, so the
+ *    wrapper waits forever on a futex (seen here);
  *  - every failure is reported as {stage, errno, index} on the error pipe, then _exit;
  *  - the parent's memory (the plan) is a copy-on-write snapshot, valid for the child's whole life.
  */
@@ -232,12 +235,12 @@ static int capset_all(uint64_t caps) {
 static void become_init_identity(const struct mlg_plan *plan, int err_fd) {
     if (plan->init_uid != (uint32_t)geteuid() || plan->init_gid != (uint32_t)getegid()) {
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(err_fd, MLG_STAGE_SETID, -1);
-        if (!plan->new_user_ns && setgroups(0, NULL) != 0) fail(err_fd, MLG_STAGE_SETGROUPS, -1);
+        if (!plan->new_user_ns && syscall(SYS_setgroups, 0, NULL) != 0) fail(err_fd, MLG_STAGE_SETGROUPS, -1);
         if (syscall(SYS_setresgid, plan->init_gid, plan->init_gid, plan->init_gid) != 0)
             fail(err_fd, MLG_STAGE_SETID, -1);
         if (syscall(SYS_setresuid, plan->init_uid, plan->init_uid, plan->init_uid) != 0)
             fail(err_fd, MLG_STAGE_SETID, -1);
-    } else if (!plan->new_user_ns && setgroups(0, NULL) != 0) {
+    } else if (!plan->new_user_ns && syscall(SYS_setgroups, 0, NULL) != 0) {
         fail(err_fd, MLG_STAGE_SETGROUPS, -1);
     }
     for (int cap = 0; cap < 64; cap++) {

@@ -1,0 +1,105 @@
+@testable import MLGymSandbox
+import MLGymTestSupport
+import Testing
+
+@Suite("Persistent shell framing (pure)")
+struct ShellFramingTests {
+    @Test func ansiQuotingKeepsEveryByte() {
+        #expect(PersistentShell.ansiQuoted("echo 'a b'\n\\x") == "$'echo \\'a b\\'\\n\\\\x'")
+        #expect(PersistentShell.ansiQuoted("tab\there\u{1}") == "$'tab\\there\\x01'")
+        #expect(PersistentShell.ansiQuoted("héllo ✓") == "$'héllo ✓'")
+    }
+
+    @Test func sentinelIsFoundOnlyWithTheRightNonce() {
+        let good = Array("out\n".utf8) + [0x1E] + Array("abc:7".utf8) + [0x1E]
+        let found = PersistentShell.findSentinel(in: good, nonce: "abc")
+        #expect(found?.outputEnd == 4)
+        #expect(found?.status == 7)
+        #expect(found?.end == good.count)
+        let forged = Array("x".utf8) + [0x1E] + Array("zzz:0".utf8) + [0x1E]
+        #expect(PersistentShell.findSentinel(in: forged, nonce: "abc") == nil)
+        let partial = Array("x".utf8) + [0x1E] + Array("abc:1".utf8)
+        #expect(PersistentShell.findSentinel(in: partial, nonce: "abc") == nil)
+    }
+}
+
+@Suite("Persistent shell in a sandbox", .enabled(if: SandboxHarness.canRun, "needs root for namespaces and cgroups"))
+struct PersistentShellTests {
+    let harness: SandboxHarness
+    init() throws { harness = try SandboxHarness() }
+
+    @Test func commandsReturnOutputAndExitCode() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let echo = try await shell.run("echo x")
+            #expect(echo == PersistentShell.Result(output: "x\n", exitCode: 0, timedOut: false, truncated: false))
+            let failing = try await shell.run("ls /nonexistent-dir")
+            #expect(failing.exitCode == 2)
+            #expect(failing.output.contains("No such file or directory"))
+            #expect(try await shell.run("false").exitCode == 1)
+            await shell.close()
+        }
+    }
+
+    @Test func stateAndTrickyTextSurviveBetweenCommands() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            _ = try await shell.run("cd /tmp && export GREETING='it'\"'\"'s ✓'")
+            #expect(try await shell.run("pwd; echo \"$GREETING\"").output == "/tmp\nit's ✓\n")
+            let heredoc = try await shell.run("cat <<'EOF' > f.txt\nline one\n  $HOME stays literal\nEOF\ncat f.txt")
+            #expect(heredoc.output == "line one\n  $HOME stays literal\n")
+            // A command that reads stdin gets EOF instead of swallowing the next command.
+            #expect(try await shell.run("cat; echo after").output == "after\n")
+            let syntax = try await shell.run("if then fi")
+            #expect(syntax.exitCode != 0)
+            #expect(try await shell.run("echo still-alive").output == "still-alive\n")
+            await shell.close()
+        }
+    }
+
+    @Test func timeoutKillsTheCommandsProcessGroupAndKeepsItsOutput() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let result = try await shell.run("echo started; sleep 60 | cat; echo never", timeout: .seconds(1))
+            #expect(result.timedOut)
+            #expect(result.output.hasPrefix("started\n"))
+            #expect(!result.output.contains("never"))
+            let processes = try await sandbox.run(["/bin/sh", "-c", "ps -eo comm= | grep -c sleep || true"]).output
+            #expect(processes == "0\n")
+            #expect(try await shell.run("echo usable").output == "usable\n")
+            await shell.close()
+        }
+    }
+
+    @Test func timeoutInterruptsABuiltinLoop() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let result = try await shell.run("while :; do :; done", timeout: .milliseconds(300))
+            #expect(result.timedOut)
+            #expect(try await shell.run("echo usable").output == "usable\n")
+            await shell.close()
+        }
+    }
+
+    @Test func hugeOutputIsCutInTheMiddleWithAMarker() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox, outputLimit: 64 << 10)
+            let result = try await shell.run("head -c 1000000 /dev/zero | tr '\\0' a; echo; echo END")
+            #expect(result.truncated)
+            #expect(result.output.contains("bytes of output dropped by mlgym"))
+            #expect(result.output.hasSuffix("END\n"))
+            #expect(result.output.utf8.count < 80 << 10)
+            await shell.close()
+        }
+    }
+
+    @Test func shellHasATerminalOfTheSandboxesOwn() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let tty = try await shell.run("readlink /proc/self/fd/1; id -un")
+            #expect(tty.output.hasPrefix("/dev/pts/"), "\(tty.output)")
+            #expect(tty.output.hasSuffix("agent\n"))
+            await shell.close()
+        }
+    }
+}
