@@ -170,12 +170,7 @@ static void become_agent(const struct mlg_spawn *spec, const uint32_t *groups, c
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
     sigprocmask(SIG_SETMASK, &empty, NULL);
     if (setsid() < 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_STDIO);
-    if (pty_slave) {
-        int slave = open(pty_slave, O_RDWR);
-        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_PTY);
-        if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_STDIO);
-        if (slave > 2) close(slave);
-    } else {
+    if (!pty_slave) {
         for (int i = 0; i < 3; i++)
             if (dup2(stdio[i], i) < 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_STDIO);
         for (int i = 0; i < 3; i++)
@@ -183,13 +178,21 @@ static void become_agent(const struct mlg_spawn *spec, const uint32_t *groups, c
     }
     /* Everything else closes at exec; the failure pipe too, which tells init the exec worked. */
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (chdir(cwd) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_CHDIR);
     for (int cap = 0; cap < 64; cap++)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) child_fail(pipe_fd, MLG_SPAWN_STAGE_CAPBSET);
-    if (setgroups(spec->n_groups, (const gid_t *)groups) != 0 && !(errno == EPERM && spec->n_groups == 0))
+    if (syscall(SYS_setgroups, spec->n_groups, groups) != 0 && !(errno == EPERM && spec->n_groups == 0))
         child_fail(pipe_fd, MLG_SPAWN_STAGE_SETGROUPS);
     if (syscall(SYS_setresgid, spec->gid, spec->gid, spec->gid) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_SETGID);
     if (syscall(SYS_setresuid, spec->uid, spec->uid, spec->uid) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_SETUID);
+    /* The terminal's slave belongs to the agent (devpts uid=), and init holds no CAP_DAC_OVERRIDE: open it as
+     * the agent. It becomes the controlling terminal of the new session. */
+    if (pty_slave) {
+        int slave = open(pty_slave, O_RDWR);
+        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_PTY);
+        if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_STDIO);
+        if (slave > 2) close(slave);
+    }
+    if (chdir(cwd) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_CHDIR);
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 || capset_zero() != 0)
         child_fail(pipe_fd, MLG_SPAWN_STAGE_CAPS);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, MLG_SPAWN_STAGE_NO_NEW_PRIVS);
