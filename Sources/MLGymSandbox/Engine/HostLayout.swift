@@ -1,11 +1,14 @@
 import Foundation
 
-/// Reads, once per engine, the host facts a mount plan needs: the merged-usr links and which `/etc` entries exist.
+/// Reads, once per engine, the host facts a mount plan needs: the merged-usr links, which `/etc` entries exist, and
+/// whether the NVIDIA driver's `/proc` directory does.
 enum HostLayout {
     static func discover(binds: [SandboxSpec.Bind], base: MountPlan.HostPaths? = nil) -> MountPlan.HostPaths {
         let manager = FileManager.default
         var topLevel: [String: String?] = base?.topLevel ?? [:]
         var etcEntries: [String: Bool] = base?.etcEntries ?? [:]
+        let nvidiaProcDirectoryExists = base?.nvidiaProcDirectoryExists
+            ?? manager.fileExists(atPath: NvidiaProcOverlay.mountPoint)
         if base == nil {
             for name in MountPlan.topLevelNames {
                 let path = "/" + name
@@ -30,6 +33,8 @@ enum HostLayout {
                 bindIsDirectory[bind.hostPath] = isDirectory.boolValue
             }
         }
-        return MountPlan.HostPaths(topLevel: topLevel, etcEntries: etcEntries, bindIsDirectory: bindIsDirectory)
+        return MountPlan.HostPaths(
+            topLevel: topLevel, etcEntries: etcEntries, bindIsDirectory: bindIsDirectory,
+            nvidiaProcDirectoryExists: nvidiaProcDirectoryExists)
     }
 }

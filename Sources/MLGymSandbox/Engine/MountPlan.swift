@@ -5,7 +5,8 @@ import MLGymCore
 /// Pure: it reads the host only through `HostPaths`, so tests can check the plan without a sandbox. The layout:
 /// - host mode: a read-only tmpfs root with read-only binds of `/usr` (and the merged-usr links), a few `/etc`
 ///   files the programs need plus generated `passwd`, `group`, `hosts`; directory mode: an overlay of the tree;
-/// - `/proc` fresh, with runc's masked and read-only paths; `/sys` read-only with `/sys/firmware` masked;
+/// - `/proc` fresh, with runc's masked and read-only paths, and with the selected GPUs' view of
+///   `/proc/driver/nvidia`; `/sys` read-only with `/sys/firmware` masked;
 /// - `/dev` a tmpfs holding only null, zero, full, random, urandom, tty, a new devpts (`ptmx`, `pts`), `shm`,
 ///   and the selected GPU nodes;
 /// - `/tmp`, `/dev/shm` and the agent's home as size-limited tmpfs; the workspace bound read-write;
@@ -20,11 +21,18 @@ public struct MountPlan: Sendable {
         public var etcEntries: [String: Bool]
         /// Whether each extra bind's host path is a directory.
         public var bindIsDirectory: [String: Bool]
+        /// Whether the host's `/proc/driver/nvidia` exists. A fresh `/proc` shows the same driver entries, so
+        /// this says whether the sandbox's NVIDIA overlay can be mounted on it (see `addNvidiaProcOverlay`).
+        public var nvidiaProcDirectoryExists: Bool
 
-        public init(topLevel: [String: String?], etcEntries: [String: Bool], bindIsDirectory: [String: Bool]) {
+        public init(
+            topLevel: [String: String?], etcEntries: [String: Bool], bindIsDirectory: [String: Bool],
+            nvidiaProcDirectoryExists: Bool = true
+        ) {
             self.topLevel = topLevel
             self.etcEntries = etcEntries
             self.bindIsDirectory = bindIsDirectory
+            self.nvidiaProcDirectoryExists = nvidiaProcDirectoryExists
         }
     }
 
@@ -47,15 +55,18 @@ public struct MountPlan: Sendable {
     public static let basicDevices = ["null", "zero", "full", "random", "urandom", "tty"]
 
     public var steps: [PlannedMount] = []
-    private var madeDirectories: Set<String> = ["/"]
+    var madeDirectories: Set<String> = ["/"]
 
     /// - Parameters:
     ///   - volumeDirectory: host directory of the sandbox's own writable storage (overlay upper, managed
     ///     workspace); nil when it has none.
     ///   - gpuNodes: device nodes to bind (host path → path inside).
+    ///   - nvidiaProc: the sandbox's `/proc/driver/nvidia` (`GPUPassthrough.procDriverFiles`); nil leaves `/proc`
+    ///     as the kernel shows it.
     public init(
         spec: SandboxSpec, host: HostPaths, volumeDirectory: String?, workspaceHostPath: String,
-        gpuNodes: [(hostPath: String, sandboxPath: String)] = [], readOnlyBinds: [SandboxSpec.Bind] = []
+        gpuNodes: [(hostPath: String, sandboxPath: String)] = [], readOnlyBinds: [SandboxSpec.Bind] = [],
+        nvidiaProc: NvidiaProcOverlay? = nil
     ) throws(MLGymError) {
         let agent = spec.identity
         let tmpSize = spec.limits.tmpBytes ?? 512 << 20
@@ -112,6 +123,9 @@ public struct MountPlan: Sendable {
         for path in Self.readOnlyProcPaths {
             steps.append(PlannedMount(.remountReadOnly, path, optional: true))
         }
+        if let nvidiaProc {
+            addNvidiaProcOverlay(nvidiaProc, host: host)
+        }
 
         // /dev: a tmpfs without nodev (device binds must work), holding only what a program needs.
         makeDirectory("/dev")
@@ -162,7 +176,7 @@ public struct MountPlan: Sendable {
     }
 
     /// mkdir for `path` and every missing parent, once each.
-    private mutating func makeDirectory(_ path: String, owner: SandboxSpec.Identity? = nil) {
+    mutating func makeDirectory(_ path: String, owner: SandboxSpec.Identity? = nil) {
         makeParents(of: path)
         guard madeDirectories.insert(path).inserted else { return }
         steps.append(PlannedMount(.mkdir, path, mode: 0o755))
@@ -171,7 +185,7 @@ public struct MountPlan: Sendable {
         }
     }
 
-    private mutating func makeParents(of path: String) {
+    mutating func makeParents(of path: String) {
         var parent = ""
         let components = path.split(separator: "/").dropLast()
         for component in components {

@@ -91,11 +91,13 @@ struct SandboxBuilder {
         rlimits.append(mlg_rlimit(resource: Int32(RLIMIT_NOFILE.rawValue), soft: openFiles, hard: openFiles))
         rlimits.append(mlg_rlimit(resource: Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0))
 
-        let hostPaths = HostLayout.discover(binds: spec.binds + gpu.libraryBinds.map(Self.bind), base: engine.hostPaths)
+        let procBinds = gpu.procDriverFiles?.binds ?? []
+        let hostPaths = HostLayout.discover(
+            binds: spec.binds + (gpu.libraryBinds + procBinds).map(Self.bind), base: engine.hostPaths)
         let plan = try MountPlan(
             spec: spec, host: hostPaths, volumeDirectory: volumeDirectory, workspaceHostPath: workspace,
             gpuNodes: gpu.nodes.map { ($0.hostPath, $0.sandboxPath) },
-            readOnlyBinds: gpu.libraryBinds.map(Self.bind))
+            readOnlyBinds: gpu.libraryBinds.map(Self.bind), nvidiaProc: gpu.procDriverFiles)
 
         var environment = spec.effectiveEnvironment
         environment.merge(gpu.environment) { current, _ in current }
