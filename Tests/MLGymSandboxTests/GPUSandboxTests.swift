@@ -118,7 +118,6 @@ struct GPUSandboxTests {
         let tree = try FakeGPUTree.nvidiaOnly(gpus: 4)
         defer { tree.remove() }
         let harness = try SandboxHarness(deviceRoot: tree.devRoot, procRoot: tree.procRoot)
-        defer { harness.cleanUp() }
         try afterDiscovery(tree)
         let gpus = try GPUSelection(parsing: selection)
         return try await harness.withSandbox({ spec in

@@ -6,7 +6,7 @@ import MLGymSandbox
 /// A sandbox engine on temporary directories, with the escape probe bound into every sandbox it makes.
 ///
 /// Tests that need real namespaces and cgroups run as root (CI does); `SandboxHarness.canRun` gates them.
-public struct SandboxHarness: Sendable {
+public final class SandboxHarness: Sendable {
     public let engine: SandboxEngine
     public let root: String
     /// Where the probe appears inside sandboxes.
@@ -74,7 +74,8 @@ public struct SandboxHarness: Sendable {
         SandboxEngine.siblingExecutable(name)
     }
 
-    public func cleanUp() {
+    /// The temporary tree goes with the harness (each test holds its own).
+    deinit {
         try? FileManager.default.removeItem(atPath: root)
     }
 }

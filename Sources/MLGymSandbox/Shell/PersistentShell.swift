@@ -8,13 +8,15 @@ import Synchronization
 /// output (stdout and stderr as the terminal shows them) and its exit code.
 ///
 /// Framing: at start the shell defines `__mlgym_run`, which evaluates its argument with stdin from /dev/null and
-/// then prints `RS nonce:status RS` (RS = 0x1E). Each command is sent as one line, `__mlgym_run $'…'`, with the
+/// then prints `RS nonce-seq:status RS` (RS = 0x1E; seq numbers the commands, so a late frame of an earlier
+/// command is never taken for the current one). Each command is sent as one line, `__mlgym_run seq $'…'`, with the
 /// command ANSI-C quoted, so multi-line commands, heredocs and quotes need no parsing here and no process is
 /// forked for the framing (an `echo x` round trip stays in the tens of microseconds). The terminal is in raw mode:
 /// no echo, no line-length limit, no `\r\n` translation.
 ///
-/// Timeouts kill the command's whole process group (the terminal's foreground group, which job control gives
-/// each command) and return the output collected so far; a runaway shell builtin gets SIGINT.
+/// Timeouts interrupt the shell (so the rest of a command list does not run), kill the command's whole process
+/// group (the terminal's foreground group, which job control gives each command) and return the output collected
+/// so far, with exit code 124 when the shell had to be interrupted.
 public final class PersistentShell: Sendable {
     public struct Result: Sendable, Equatable {
         public var output: String
@@ -31,6 +33,7 @@ public final class PersistentShell: Sendable {
     private let outputLimit: Int
     private let state = Mutex(State())
     private let serial = Mutex(false)
+    private let sequence = Mutex(0)
 
     private struct State {
         var buffer: [UInt8] = []
@@ -63,11 +66,13 @@ public final class PersistentShell: Sendable {
         let hostPID = sandbox.hostProcesses().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
         let shell = PersistentShell(process: process, master: master, nonce: nonce, shellHostPID: hostPID, outputLimit: outputLimit)
         shell.startReader()
-        let setup = "set +H; PROMPT_COMMAND=; unset HISTFILE; "
-            + "__mlgym_run() { eval \"$1\" </dev/null; printf '\\036%s:%d\\036' \(nonce) $?; }; "
-            + "printf '\\036%s:%d\\036' \(nonce) 0\n"
+        // stty runs as a job of the shell: bash then records raw mode as its own terminal state and restores
+        // that (not its start-up state, which may still echo) after a job it had to kill.
+        let setup = "stty raw -echo 2>/dev/null; set +H; PROMPT_COMMAND=; unset HISTFILE; "
+            + "__mlgym_run() { eval \"$2\" </dev/null; printf '\\036%s-%s:%d\\036' \(nonce) \"$1\" $?; }; "
+            + "printf '\\036%s-0:%d\\036' \(nonce) 0\n"
         try shell.send(setup)
-        let ready = try await shell.collect(timeout: .seconds(10))
+        let ready = try await shell.collect(sequence: 0, timeout: .seconds(10))
         guard !ready.timedOut else { throw MLGymError(.timeout, "the shell did not start within 10 s: \(ready.output)") }
         return shell
     }
@@ -83,8 +88,12 @@ public final class PersistentShell: Sendable {
             try await Task.sleep(for: .milliseconds(1))
         }
         defer { serial.withLock { $0 = false } }
-        try send("__mlgym_run " + Self.ansiQuoted(command) + "\n")
-        return try await collect(timeout: timeout)
+        let number = sequence.withLock { value in
+            value += 1
+            return value
+        }
+        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
+        return try await collect(sequence: number, timeout: timeout)
     }
 
     /// Ends the shell (SIGHUP, as a closing terminal would) and releases the terminal.
@@ -128,7 +137,7 @@ public final class PersistentShell: Sendable {
         return result + "'"
     }
 
-    /// Finds `RS nonce:status RS` in `buffer`; returns the output before it and the status.
+    /// Finds `RS marker:status RS` in `buffer` (marker = nonce-seq); returns the output before it and the status.
     static func findSentinel(in buffer: [UInt8], nonce: String) -> (outputEnd: Int, status: Int32, end: Int)? {
         let marker = [0x1E] + Array(nonce.utf8) + [UInt8(ascii: ":")]
         guard buffer.count >= marker.count + 2 else { return nil }
@@ -166,14 +175,15 @@ public final class PersistentShell: Sendable {
         bytes.removeAll()
     }
 
-    private func collect(timeout: Duration?) async throws -> Result {
+    private func collect(sequence: Int, timeout: Duration?) async throws -> Result {
+        let marker = "\(nonce)-\(sequence)"
         let deadline = timeout.map { ContinuousClock.now + $0 }
-        var killedAt: ContinuousClock.Instant?
-        var interrupted = false
+        var interruptedAt: ContinuousClock.Instant?
+        var closedFrame = false
         while true {
             let found: Result? = state.withLock { state in
-                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: nonce) else { return nil }
-                let output = Array(state.buffer[0..<sentinel.outputEnd])
+                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: marker) else { return nil }
+                let output = Self.removingFrames(of: nonce, from: Array(state.buffer[0..<sentinel.outputEnd]))
                 let truncated = state.dropped > 0
                 let text = truncated
                     ? String(decoding: output.prefix(outputLimit / 2), as: UTF8.self)
@@ -185,50 +195,65 @@ public final class PersistentShell: Sendable {
                 return Result(output: text, exitCode: sentinel.status, timedOut: false, truncated: truncated)
             }
             if var result = found {
-                result.timedOut = killedAt != nil
+                result.timedOut = interruptedAt != nil
                 return result
             }
             if state.withLock({ $0.closed }) {
                 let output = state.withLock { String(decoding: $0.buffer, as: UTF8.self) }
                 throw MLGymError(.invalidState, "the shell ended\(output.isEmpty ? "" : "; its last output: \(output.suffix(500))")")
             }
+            let seen = state.withLock { $0.buffer.count + $0.dropped }
             var wakeUp = deadline
             if let deadline, ContinuousClock.now >= deadline {
-                if let killedAt {
-                    if !interrupted, ContinuousClock.now - killedAt > .seconds(2) {
-                        // Nothing in a process group to kill: a builtin loop runs in the shell itself.
-                        // Interrupt it, then close the frame ourselves.
-                        interrupted = true
-                        if shellHostPID > 0 { kill(shellHostPID, SIGINT) }
-                        try? await Task.sleep(for: .milliseconds(50))
-                        try send("printf '\\036%s:%d\\036' \(nonce) 130\n")
+                if let interruptedAt {
+                    if !closedFrame, ContinuousClock.now - interruptedAt > .milliseconds(300) {
+                        // The shell abandoned the command without printing its frame: close it ourselves.
+                        closedFrame = true
+                        try send("printf '\\036%s:%d\\036' \(marker) 124\n")
                     }
                 } else {
-                    killedAt = .now
-                    killForeground()
+                    interruptedAt = .now
+                    interruptAndKill()
                 }
-                wakeUp = .now + .milliseconds(200)
+                wakeUp = .now + .milliseconds(100)
             }
-            await waitForData(until: wakeUp)
+            await waitForData(until: wakeUp, afterSeeing: seen)
         }
     }
 
-    private func killForeground() {
-        let group = mlg_foreground_pgrp(master)
-        if group > 0 && group != shellHostPID {
-            kill(-group, SIGKILL)
-        } else if shellHostPID > 0 {
-            kill(shellHostPID, SIGINT)
+    /// Frames of earlier commands (late or doubled after a timeout) are not output: drop them.
+    static func removingFrames(of nonce: String, from bytes: [UInt8]) -> [UInt8] {
+        let start = [0x1E] + Array(nonce.utf8) + [UInt8(ascii: "-")]
+        guard bytes.contains(0x1E) else { return bytes }
+        var result: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x1E, index + start.count <= bytes.count, Array(bytes[index..<(index + start.count)]) == start,
+               let close = bytes[(index + start.count)...].firstIndex(of: 0x1E) {
+                index = close + 1
+                continue
+            }
+            result.append(bytes[index])
+            index += 1
         }
+        return result
+    }
+
+    /// SIGINT to the shell first, so it abandons the rest of the command list (and any builtin loop); then
+    /// SIGKILL to the command's process group.
+    private func interruptAndKill() {
+        let group = mlg_foreground_pgrp(master)
+        if shellHostPID > 0 { kill(shellHostPID, SIGINT) }
+        if group > 0 && group != shellHostPID { kill(-group, SIGKILL) }
     }
 
     /// Waits until the reader appends data, or until `deadline`.
-    private func waitForData(until deadline: ContinuousClock.Instant?) async {
+    private func waitForData(until deadline: ContinuousClock.Instant?, afterSeeing seen: Int) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let resumeNow = self.state.withLock { state in
-                        if state.closed || Self.findSentinel(in: state.buffer, nonce: self.nonce) != nil { return true }
+                        if state.closed || state.buffer.count + state.dropped != seen { return true }
                         state.waiter = continuation
                         return false
                     }
