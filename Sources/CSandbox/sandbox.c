@@ -134,6 +134,40 @@ static int remount_flags(const char *target, unsigned long flags) {
     return mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | wanted | locked_flags(target), NULL);
 }
 
+/* Copies a small host file into the new root with a stack buffer (no allocation in the child). */
+static int copy_file(const struct mlg_mount *m) {
+    int in = open(m->source, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return (m->optional && errno == ENOENT) ? 0 : -1;
+    int out = open(m->target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, m->mode ? m->mode : 0644);
+    if (out < 0) {
+        int saved = errno;
+        close(in);
+        errno = saved;
+        return -1;
+    }
+    char buffer[16384];
+    for (;;) {
+        ssize_t n = read(in, buffer, sizeof(buffer));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buffer + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                int saved = errno;
+                close(in);
+                close(out);
+                errno = saved;
+                return -1;
+            }
+            done += w;
+        }
+    }
+    close(in);
+    close(out);
+    return 0;
+}
+
 static int do_mount(const struct mlg_mount *m) {
     struct stat info;
     switch (m->kind) {
@@ -194,6 +228,8 @@ static int do_mount(const struct mlg_mount *m) {
     }
     case MLG_MNT_CHOWN:
         return lchown(m->target, m->uid, m->gid);
+    case MLG_MNT_COPY:
+        return copy_file(m);
     default:
         errno = EINVAL;
         return -1;

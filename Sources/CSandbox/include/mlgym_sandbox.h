@@ -30,6 +30,7 @@ enum mlg_mount_kind {
     MLG_MNT_REMOUNT_RO = 11,/* make the mount at target read-only, keeping its locked flags */
     MLG_MNT_WRITE = 12,     /* create target with mode and write data into it */
     MLG_MNT_CHOWN = 13,     /* chown target to uid:gid */
+    MLG_MNT_COPY = 14,      /* copy the host file source into target (mode): cheaper than a bind for small files */
 };
 
 struct mlg_mount {

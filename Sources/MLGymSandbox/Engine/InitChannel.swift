@@ -88,18 +88,18 @@ final class InitChannel: Sendable {
             throw MLGymError(.invalidArgument, "command and environment are \(message.count) bytes; at most \(MLG_INIT_MAX_MESSAGE) fit")
         }
         return try await withCheckedThrowingContinuation { continuation in
-            let closed = state.withLock { state in
-                if state.closed { return true }
+            // Send under the lock: once the reader has closed the socket its number may be reused.
+            let fds = pty == nil ? stdio : []
+            let outcome: Int? = state.withLock { state in
+                if state.closed { return nil }
                 state.pendingSpawns[id] = continuation
-                return false
+                return message.withUnsafeBytes { bytes in
+                    mlg_send_message(fd, bytes.baseAddress, bytes.count, fds, Int32(fds.count))
+                }
             }
-            if closed {
+            guard let sent = outcome else {
                 continuation.resume(throwing: MLGymError(.invalidState, "the sandbox is gone; cannot start \(argv[0])"))
                 return
-            }
-            let fds = pty == nil ? stdio : []
-            let sent = message.withUnsafeBytes { bytes in
-                mlg_send_message(fd, bytes.baseAddress, bytes.count, fds, Int32(fds.count))
             }
             if sent < 0 {
                 let waiting = state.withLock { $0.pendingSpawns.removeValue(forKey: id) }
@@ -123,13 +123,21 @@ final class InitChannel: Sendable {
 
     /// Sends `signal` to a process (or, with a negative pid, a process group) of the sandbox, through init.
     func signal(pid: Int32, signal: Int32) {
-        var header = mlg_msg(type: UInt32(MLG_MSG_SIGNAL.rawValue), id: 0, a: pid, b: signal, len: 0)
-        _ = withUnsafeBytes(of: &header) { mlg_send_message(fd, $0.baseAddress, $0.count, nil, 0) }
+        let header = mlg_msg(type: UInt32(MLG_MSG_SIGNAL.rawValue), id: 0, a: pid, b: signal, len: 0)
+        state.withLock { state in
+            guard !state.closed else { return }
+            _ = withUnsafeBytes(of: header) { mlg_send_message(fd, $0.baseAddress, $0.count, nil, 0) }
+        }
     }
 
     /// Closes the socket: init sees EOF and takes the sandbox down with it.
+    ///
+    /// Under the lock, and only while the reader has not closed the descriptor yet: once closed, its number may
+    /// already belong to another sandbox's socket.
     func close() {
-        shutdown(fd, Int32(SHUT_RDWR))
+        state.withLock { state in
+            if !state.closed { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     private func readLoop() {
@@ -180,6 +188,7 @@ final class InitChannel: Sendable {
     private func finish() {
         let (ready, spawns, waiters) = state.withLock { state in
             state.closed = true
+            Glibc.close(fd)
             defer {
                 state.ready = nil
                 state.pendingSpawns = [:]
@@ -190,7 +199,6 @@ final class InitChannel: Sendable {
         ready?.resume(throwing: MLGymError(.system, "mlgym-init exited before it was ready"))
         for (_, spawn) in spawns { spawn.resume(throwing: MLGymError(.invalidState, "the sandbox ended while starting a process")) }
         for (_, list) in waiters { for waiter in list { waiter.resume(returning: Self.killedWithSandbox) } }
-        Glibc.close(fd)
         onClose()
     }
 

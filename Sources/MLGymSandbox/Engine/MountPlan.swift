@@ -89,8 +89,14 @@ public struct MountPlan: Sendable {
             for name in Self.etcAllowList {
                 guard let isDirectory = host.etcEntries[name] else { continue }
                 let path = "/etc/" + name
-                if isDirectory { makeDirectory(path) } else { steps.append(PlannedMount(.file, path, mode: 0o644)) }
-                steps.append(PlannedMount(.bind, path, source: path, flags: PlannedMount.readOnly | userOnly, optional: true))
+                // Directories are bound read-only; files are copied into the (then read-only) root, which costs a
+                // read and a write instead of two mount calls each.
+                if isDirectory {
+                    makeDirectory(path)
+                    steps.append(PlannedMount(.bind, path, source: path, flags: PlannedMount.readOnly | userOnly, optional: true))
+                } else {
+                    steps.append(PlannedMount(.copy, path, source: path, mode: 0o644, optional: true))
+                }
             }
         case .directory(let tree):
             guard let volumeDirectory else {

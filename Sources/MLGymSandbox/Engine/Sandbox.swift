@@ -165,7 +165,8 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// Host pids of every process still in the sandbox's pid namespace (found by scanning /proc).
+    /// Host pids of every live process still in the sandbox's pid namespace (found by scanning /proc; zombies,
+    /// which are dead and only wait to be reaped by whoever inherited them, do not count).
     public func hostProcesses() -> [Int32] {
         Self.processes(inPIDNamespace: pidNamespace)
     }
@@ -210,7 +211,12 @@ public final class Sandbox: Sendable {
         _ = await BlockingIO.wait(pid: initPID)
         channel.close()
         var problems: [String] = []
-        let left = hostProcesses()
+        // The kernel kills the namespace with its pid 1; give the last ones a moment to finish exiting.
+        var left = hostProcesses()
+        for _ in 0..<200 where !left.isEmpty {
+            try? await Task.sleep(for: .milliseconds(10))
+            left = hostProcesses()
+        }
         if !left.isEmpty { problems.append("processes still running: \(left)") }
         do {
             try cgroup?.destroy()
@@ -242,7 +248,10 @@ public final class Sandbox: Sendable {
         for entry in entries {
             guard let pid = Int32(entry) else { continue }
             var info = stat()
-            if stat("/proc/\(pid)/ns/pid", &info) == 0, UInt64(info.st_ino) == namespace { found.append(pid) }
+            guard stat("/proc/\(pid)/ns/pid", &info) == 0, UInt64(info.st_ino) == namespace else { continue }
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
+                .split(separator: ")").last?.split(separator: " ").first
+            if state != "Z" && state != "X" { found.append(pid) }
         }
         return found.sorted()
     }

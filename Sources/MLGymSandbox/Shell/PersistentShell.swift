@@ -159,20 +159,22 @@ public final class PersistentShell: Sendable {
 
     // MARK: I/O
 
+    /// Writes to the terminal under the lock, and only while the reader has not closed it (a closed
+    /// descriptor's number may already be someone else's).
     private func send(_ text: String) throws(MLGymError) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeMutableBytes { write(master, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && errno == EAGAIN {
-                usleep(100)
-                continue
+        let bytes = Array(text.utf8)
+        let failure: Int32? = state.withLock { state in
+            if state.closed { return EPIPE }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+                if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                guard n > 0 else { return errno }
+                offset += n
             }
-            guard n > 0 else { throw SystemCall.error("cannot write to the shell's terminal", errno: errno) }
-            offset += n
+            return nil
         }
-        bytes.removeAll()
+        if let failure { throw SystemCall.error("cannot write to the shell's terminal", errno: failure) }
     }
 
     private func collect(sequence: Int, timeout: Duration?) async throws -> Result {
@@ -181,8 +183,14 @@ public final class PersistentShell: Sendable {
         var interruptedAt: ContinuousClock.Instant?
         var closedFrame = false
         while true {
+            // Look for the frame and note how much was seen under one lock: data arriving in between must wake
+            // the wait below, or the frame could be missed forever.
+            var seen = 0
             let found: Result? = state.withLock { state in
-                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: marker) else { return nil }
+                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: marker) else {
+                    seen = state.buffer.count + state.dropped
+                    return nil
+                }
                 let output = Self.removingFrames(of: nonce, from: Array(state.buffer[0..<sentinel.outputEnd]))
                 let truncated = state.dropped > 0
                 let text = truncated
@@ -202,7 +210,6 @@ public final class PersistentShell: Sendable {
                 let output = state.withLock { String(decoding: $0.buffer, as: UTF8.self) }
                 throw MLGymError(.invalidState, "the shell ended\(output.isEmpty ? "" : "; its last output: \(output.suffix(500))")")
             }
-            let seen = state.withLock { $0.buffer.count + $0.dropped }
             var wakeUp = deadline
             if let deadline, ContinuousClock.now >= deadline {
                 if let interruptedAt {
@@ -242,36 +249,37 @@ public final class PersistentShell: Sendable {
     /// SIGINT to the shell first, so it abandons the rest of the command list (and any builtin loop); then
     /// SIGKILL to the command's process group.
     private func interruptAndKill() {
-        let group = mlg_foreground_pgrp(master)
+        // Only while the terminal is open: after the shell is gone its pid and the descriptor may be reused.
+        let group = state.withLock { $0.closed ? -1 : mlg_foreground_pgrp(master) }
+        guard group != -1 else { return }
         if shellHostPID > 0 { kill(shellHostPID, SIGINT) }
         if group > 0 && group != shellHostPID { kill(-group, SIGKILL) }
     }
 
-    /// Waits until the reader appends data, or until `deadline`.
+    /// Waits until the reader appends data, or until `deadline`. One continuation, no task group: this is the
+    /// hot path of every command (a timer task exists only when there is a deadline).
     private func waitForData(until deadline: ContinuousClock.Instant?, afterSeeing seen: Int) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state in
-                        if state.closed || state.buffer.count + state.dropped != seen { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state in
+                if state.closed || state.buffer.count + state.dropped != seen { return true }
+                state.waiter = continuation
+                return false
+            }
+            if resumeNow {
+                continuation.resume()
+                return
             }
             if let deadline {
-                group.addTask {
+                // A late timer may wake a later wait early; `collect` just looks again.
+                Task { [self] in
                     try? await Task.sleep(until: deadline, clock: .continuous)
-                    let waiter = self.state.withLock { state in
+                    let waiter = state.withLock { state in
                         defer { state.waiter = nil }
                         return state.waiter
                     }
                     waiter?.resume()
                 }
             }
-            await group.next()
-            group.cancelAll()
         }
     }
 
@@ -296,8 +304,8 @@ public final class PersistentShell: Sendable {
                 }
                 waiter?.resume()
             }
-            Glibc.close(master)
             let waiter = state.withLock { state in
+                Glibc.close(master)
                 state.closed = true
                 defer { state.waiter = nil }
                 return state.waiter
