@@ -204,10 +204,10 @@ public final class Sandbox: Sendable {
                 try? await Task.sleep(for: .milliseconds(5))
             }
         }
-        // Killing pid 1 of a pid namespace kills every process in it; the cgroup kill catches anything that
-        // somehow left the namespace (it cannot: unshare and setns are filtered).
+        // Killing pid 1 of a pid namespace kills every process in it. Destroying the cgroup below kills
+        // whatever might still be in it (nothing can leave the namespace: unshare and setns are filtered) and
+        // fails unless it is empty.
         kill(initPID, SIGKILL)
-        try? cgroup?.killAll()
         _ = await BlockingIO.wait(pid: initPID)
         channel.close()
         var problems: [String] = []
@@ -243,11 +243,15 @@ public final class Sandbox: Sendable {
     }
 
     static func processes(inPIDNamespace namespace: UInt64) -> [Int32] {
-        guard namespace != 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        // readdir and stat directly: this runs at every teardown, and Foundation's directory listing costs more
+        // than the scan itself.
+        guard namespace != 0, let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
         var found: [Int32] = []
-        for entry in entries {
-            guard let pid = Int32(entry) else { continue }
-            var info = stat()
+        var info = stat()
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name) else { continue }
             guard stat("/proc/\(pid)/ns/pid", &info) == 0, UInt64(info.st_ino) == namespace else { continue }
             let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
                 .split(separator: ")").last?.split(separator: " ").first

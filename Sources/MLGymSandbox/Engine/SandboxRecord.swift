@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MLGymCore
 
 /// What the engine writes next to each running sandbox, so that a later engine can find and remove the sandboxes
@@ -15,14 +16,21 @@ struct SandboxRecord: Codable, Sendable {
 
     static let fileName = "sandbox.json"
 
+    /// Written with one open/write/rename: it is on the path of every sandbox start.
     func write(to directory: String) throws(MLGymError) {
+        let data: Data
         do {
-            let data = try JSONEncoder().encode(self)
-            let path = directory + "/" + Self.fileName
-            try data.write(to: URL(fileURLWithPath: path + ".tmp"))
-            _ = rename(path + ".tmp", path)
+            data = try JSONEncoder().encode(self)
         } catch {
-            throw MLGymError(.system, "cannot write the sandbox record in \(directory): \(error)")
+            throw MLGymError(.system, "cannot encode the sandbox record: \(error)")
+        }
+        let path = directory + "/" + Self.fileName
+        let fd = open(path + ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemCall.error("cannot write the sandbox record \(path)", errno: errno) }
+        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == data.count, rename(path + ".tmp", path) == 0 else {
+            throw SystemCall.error("cannot write the sandbox record \(path)", errno: errno)
         }
     }
 
