@@ -110,6 +110,10 @@ struct SandboxLimitsTests {
             ({ (spec: inout SandboxSpec) in spec.limits.cpus = -1 }, "cpu limit"),
             ({ (spec: inout SandboxSpec) in spec.identity.uid = 0 }, "must not be root"),
             ({ (spec: inout SandboxSpec) in spec.hostname = "bad host!" }, "hostname"),
+            ({ (spec: inout SandboxSpec) in spec.rootFilesystem = .directory("/nonexistent/rootfs") }, "is not a directory"),
+            ({ (spec: inout SandboxSpec) in spec.workspaceHostPath = "/nonexistent/ws" }, "workspace /nonexistent/ws"),
+            ({ (spec: inout SandboxSpec) in spec.binds.append(SandboxSpec.Bind(hostPath: "/nonexistent/x", sandboxPath: "/x")) }, "bind source"),
+            ({ (spec: inout SandboxSpec) in spec.gpus = .devices(["7"]) }, "GPU"),
         ] as [((inout SandboxSpec) -> Void, String)] {
             await #expect {
                 try await harness.engine.create(try harness.spec(configure))

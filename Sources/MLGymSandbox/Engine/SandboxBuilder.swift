@@ -20,10 +20,12 @@ struct SandboxBuilder {
         var cleanup = Cleanup()
         defer { cleanup.run() }
         var warnings = engine.warnings
+        try checkHostPaths()
 
         try makeDirectory(runtimeDirectory + "/root")
         cleanup.add { try? FileManager.default.removeItem(atPath: runtimeDirectory) }
         try makeDirectory(stateDirectory)
+        cleanup.add { try? FileManager.default.removeItem(atPath: stateDirectory) }
 
         // Storage: a size-limited volume when asked (root only), else a plain directory.
         var volume: DiskVolume?
@@ -193,6 +195,24 @@ struct SandboxBuilder {
         }
         try sandbox.startMonitors()
         return sandbox
+    }
+
+    /// Host paths the spec names must exist before anything is built, so the error names the path rather than a
+    /// failed mount deep in the child.
+    private func checkHostPaths() throws(MLGymError) {
+        func isDirectory(_ path: String) -> Bool? {
+            var flag: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &flag) ? flag.boolValue : nil
+        }
+        if case .directory(let tree) = spec.rootFilesystem, isDirectory(tree) != true {
+            throw MLGymError(.notFound, "root filesystem \(tree) is not a directory (build one with rootfs/, or use --rootfs host)")
+        }
+        if let workspace = spec.workspaceHostPath, isDirectory(workspace) != true {
+            throw MLGymError(.notFound, "workspace \(workspace) is not a directory (create it, or leave the workspace to the sandbox)")
+        }
+        for bind in spec.binds where isDirectory(bind.hostPath) == nil {
+            throw MLGymError(.notFound, "bind source \(bind.hostPath) does not exist (for \(bind.sandboxPath) in the sandbox)")
+        }
     }
 
     private func writeIDMaps(pid: Int32) throws(MLGymError) {
