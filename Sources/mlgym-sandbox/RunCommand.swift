@@ -8,16 +8,16 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Start a sandbox, run a command in it as the agent user, stop the sandbox, exit with the command's status.",
-        discussion: "Without a command it runs an interactive bash. Standard input, output and error pass through.")
+        discussion: "Without a command it runs an interactive bash. When standard input is a terminal the command gets a terminal of the sandbox's own (raw mode, window size followed); otherwise standard input, output and error pass through as pipes. Exit status: the command's; 125 when the sandbox could not be made, 126 when the command could not be started.")
 
     @OptionGroup var sandbox: SandboxOptions
     @Flag(name: .customLong("show-warnings"), help: "Print what the engine could not enforce on this host.")
     var showWarnings = false
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --).")
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
     func run() async throws {
-        let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        let argv = command
         let engine: SandboxEngine
         let box: Sandbox
         do {
@@ -26,13 +26,19 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as MLGymError {
             FileHandle.standardError.write(Data("mlgym-sandbox: \(error.message)\n".utf8))
             throw ExitCode(125)
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("mlgym-sandbox: \(error.message)\n".utf8))
+            throw ExitCode(64)
         }
         if showWarnings {
             for warning in box.warnings { FileHandle.standardError.write(Data("mlgym-sandbox: warning: \(warning)\n".utf8)) }
         }
         let status: ExitStatus
         do {
-            status = try await Relay.run(box, argv: argv.isEmpty ? ["/bin/bash", "-i"] : argv)
+            let command = argv.isEmpty ? ["/bin/bash", "-i"] : argv
+            status = isatty(0) == 1
+                ? try await TerminalRelay.run(box, argv: command)
+                : try await Relay.run(box, argv: command)
         } catch let error as MLGymError {
             await box.stop()
             FileHandle.standardError.write(Data("mlgym-sandbox: \(error.message)\n".utf8))
