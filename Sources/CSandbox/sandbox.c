@@ -230,6 +230,9 @@ static int do_mount(const struct mlg_mount *m) {
         return lchown(m->target, m->uid, m->gid);
     case MLG_MNT_COPY:
         return copy_file(m);
+    case MLG_MNT_SEAL:
+        /* A superblock remount: no self-bind needed (and no duplicate of every submount) as for REMOUNT_RO. */
+        return mount(NULL, m->target, NULL, MS_REMOUNT | MS_RDONLY | m->flags, m->data);
     default:
         errno = EINVAL;
         return -1;

@@ -31,6 +31,7 @@ enum mlg_mount_kind {
     MLG_MNT_WRITE = 12,     /* create target with mode and write data into it */
     MLG_MNT_CHOWN = 13,     /* chown target to uid:gid */
     MLG_MNT_COPY = 14,      /* copy the host file source into target (mode): cheaper than a bind for small files */
+    MLG_MNT_SEAL = 15,      /* remount a file system this plan mounted at target read-only (data = its options) */
 };
 
 struct mlg_mount {

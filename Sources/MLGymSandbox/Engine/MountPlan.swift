@@ -154,7 +154,7 @@ public struct MountPlan: Sendable {
         for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
             steps.append(PlannedMount(.symlink, "/dev/" + name, source: target))
         }
-        steps.append(PlannedMount(.remountReadOnly, "/dev", flags: PlannedMount.noExec))
+        steps.append(PlannedMount(.seal, "/dev", data: "size=64k,mode=0755", flags: PlannedMount.noSUID | PlannedMount.noExec))
 
         makeDirectory("/tmp")
         steps.append(PlannedMount(.tmpfs, "/tmp", data: "size=\(tmpSize),mode=1777", flags: userOnly))

@@ -4,7 +4,7 @@
 /// built on. Sources are host paths.
 public struct PlannedMount: Sendable, Equatable {
     public enum Kind: Int32, Sendable {
-        case mkdir = 1, file, symlink, bind, tmpfs, proc, sysfs, devpts, overlay, mask, remountReadOnly, write, chown, copy
+        case mkdir = 1, file, symlink, bind, tmpfs, proc, sysfs, devpts, overlay, mask, remountReadOnly, write, chown, copy, seal
     }
 
     public var kind: Kind
