@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -49,6 +50,8 @@ let package = Package(
         .target(name: "MLGymCore", swiftSettings: strictSwift),
         .target(name: "MLGymSandbox", dependencies: ["MLGymCore", "CSandbox"], swiftSettings: strictSwift),
         .target(name: "MLGymScore", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
+        // The daemon's SQLite database: schema, migrations, queries; the only place SQL lives.
+        .target(name: "MLGymStore", dependencies: ["MLGymCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSwift),
         .target(
             name: "MLGymCommands",
             dependencies: ["MLGymCore", "MLGymScore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -64,6 +67,7 @@ let package = Package(
         .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore"], swiftSettings: strictSwift),
     ]
 )

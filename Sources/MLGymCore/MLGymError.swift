@@ -25,6 +25,10 @@ public struct MLGymError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let parse = Code(rawValue: "parse")
         /// The object is in a state that does not allow the operation.
         public static let invalidState = Code(rawValue: "invalid_state")
+        /// Something with that identity exists already.
+        public static let alreadyExists = Code(rawValue: "already_exists")
+        /// A quota (sessions per uid, output size) would be exceeded.
+        public static let limitExceeded = Code(rawValue: "limit_exceeded")
     }
 
     public let code: Code
