@@ -189,11 +189,11 @@ struct SandboxBuilder {
         cleanup.cancel()
         do {
             try await sandbox.channel.waitUntilReady()
+            try sandbox.startMonitors()
         } catch {
             _ = await sandbox.stop()
             throw error
         }
-        try sandbox.startMonitors()
         return sandbox
     }
 
