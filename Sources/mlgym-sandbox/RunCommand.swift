@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import MLGymCore
 import MLGymSandbox
@@ -22,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
         let box: Sandbox
         do {
             engine = try sandbox.engine()
+            // Sandboxes of earlier runs that were killed before they could clean up.
+            engine.removeOrphans()
             box = try await engine.create(try sandbox.spec())
         } catch let error as MLGymError {
             FileHandle.standardError.write(Data("mlgym-sandbox: \(error.message)\n".utf8))
@@ -33,6 +36,20 @@ struct RunCommand: AsyncParsableCommand {
         if showWarnings {
             for warning in box.warnings { FileHandle.standardError.write(Data("mlgym-sandbox: warning: \(warning)\n".utf8)) }
         }
+        // A closed terminal or a `kill` still removes the sandbox (Ctrl-C in a terminal goes to the sandbox).
+        let stopOnSignal = [SIGTERM, SIGHUP] .map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler {
+                Task {
+                    await box.stop()
+                    Foundation.exit(128 + signalNumber)
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer { stopOnSignal.forEach { $0.cancel() } }
         let status: ExitStatus
         do {
             let command = argv.isEmpty ? ["/bin/bash", "-i"] : argv
