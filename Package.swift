@@ -27,7 +27,7 @@ let package = Package(
 
         // The message format between mlgymd and mlgym-init.
         .target(name: "CInitProtocol"),
-        // Everything between clone() and execve() of a sandbox: raw syscalls only (see CSandbox/README.md).
+        // Everything between clone() and execve() of a sandbox: raw syscalls only (see include/mlgym_sandbox.h).
         .target(
             name: "CSandbox",
             dependencies: ["CSeccomp", "CCap", "CInitProtocol"],

@@ -11,7 +11,8 @@ import Synchronization
 /// then prints `RS nonce-seq:status RS` (RS = 0x1E; seq numbers the commands, so a late frame of an earlier
 /// command is never taken for the current one). Each command is sent as one line, `__mlgym_run seq $'…'`, with the
 /// command ANSI-C quoted, so multi-line commands, heredocs and quotes need no parsing here and no process is
-/// forked for the framing (an `echo x` round trip stays in the tens of microseconds). The terminal is in raw mode:
+/// forked for the framing (an `echo x` round trip takes about a tenth of a millisecond, most of it the PTY's
+/// line discipline; see docs/sandbox.md). The terminal is in raw mode:
 /// no echo, no line-length limit, no `\r\n` translation.
 ///
 /// Timeouts interrupt the shell (so the rest of a command list does not run), kill the command's whole process
