@@ -7,12 +7,14 @@
  *    thread the parent had (the "setxid" protocol), and in a cloned child those threads do not exist, so the
  *    wrapper waits forever on a futex (seen here);
  *  - every failure is reported as {stage, errno, index} on the error pipe, then _exit;
- *  - the parent's memory (the plan) is a copy-on-write snapshot, valid for the child's whole life.
+ *  - the child runs in the parent's memory (CLONE_VM) until it execs: it only reads the plan and writes its own
+ *    stack, and the errno of the spawner thread, which sleeps in clone() meanwhile (see mlg_clone).
  */
 #include "mlgym_sandbox.h"
 #include "mlgym_init_protocol.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <grp.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -41,6 +43,17 @@ struct child_args {
     int err_write;
     int go_write_to_close;
     int err_read_to_close;
+    int started_write; /* one byte once the child runs, so mlg_clone can return its pid */
+};
+
+/* The thread that makes the clone and sleeps in it (CLONE_VFORK) until the child execs or exits. */
+struct spawner {
+    pthread_t thread;
+    void *stack;
+    struct child_args args;
+    int flags;
+    pid_t pid;          /* written by the kernel (CLONE_PARENT_SETTID) before the child runs */
+    int clone_errno;
 };
 
 static void fail(int err_fd, int stage, int index) {
@@ -302,6 +315,9 @@ static int child_main(void *raw) {
     reset_signals();
     close(args->go_write_to_close);
     close(args->err_read_to_close);
+    char started = 1;
+    if (write(args->started_write, &started, 1) != 1) _exit(125);
+    close(args->started_write);
 
     int fds[6] = {args->go_read, args->err_write, plan->init_fd, plan->control_fd, plan->seccomp_fd, plan->log_fd};
     if (keep_only(fds, 6) != 0) fail(args->err_write, MLG_STAGE_FDS, -1);
@@ -358,8 +374,26 @@ static int child_main(void *raw) {
     return 127;
 }
 
+static void *spawner_main(void *raw) {
+    struct spawner *spawner = raw;
+    pid_t pid = clone(child_main, (char *)spawner->stack + CHILD_STACK_SIZE, spawner->flags, &spawner->args,
+                      &spawner->pid);
+    if (pid < 0) spawner->clone_errno = errno;
+    else spawner->pid = pid;
+    /* The child has exec'd or exited: its end of the start pipe is gone, and so must ours be, so that a child
+     * that died before it could write its byte is seen as EOF. */
+    close(spawner->args.started_write);
+    spawner->args.started_write = -1;
+    return NULL;
+}
+
+static void close_if_open(int *fd) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
 int mlg_clone(const struct mlg_plan *plan, struct mlg_child *child) {
-    int go[2], err[2];
+    int go[2], err[2], started[2];
     if (pipe2(go, O_CLOEXEC) != 0) return -errno;
     if (pipe2(err, O_CLOEXEC) != 0) {
         int saved = errno;
@@ -367,8 +401,7 @@ int mlg_clone(const struct mlg_plan *plan, struct mlg_child *child) {
         close(go[1]);
         return -saved;
     }
-    void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) {
+    if (pipe2(started, O_CLOEXEC) != 0) {
         int saved = errno;
         close(go[0]);
         close(go[1]);
@@ -376,31 +409,74 @@ int mlg_clone(const struct mlg_plan *plan, struct mlg_child *child) {
         close(err[1]);
         return -saved;
     }
-    struct child_args args = {
-        .plan = plan, .go_read = go[0], .err_write = err[1], .go_write_to_close = go[1], .err_read_to_close = err[0]};
-    int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-    if (plan->new_net_ns) flags |= CLONE_NEWNET;
-    if (plan->new_user_ns) flags |= CLONE_NEWUSER;
+    struct spawner *spawner = calloc(1, sizeof(*spawner));
+    void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (!spawner || stack == MAP_FAILED) {
+        free(spawner);
+        if (stack != MAP_FAILED) munmap(stack, CHILD_STACK_SIZE);
+        int fds[6] = {go[0], go[1], err[0], err[1], started[0], started[1]};
+        for (int i = 0; i < 6; i++) close(fds[i]);
+        return -ENOMEM;
+    }
+    spawner->stack = stack;
+    spawner->args = (struct child_args){.plan = plan, .go_read = go[0], .err_write = err[1],
+                                        .go_write_to_close = go[1], .err_read_to_close = err[0],
+                                        .started_write = started[1]};
+    spawner->flags = CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+                     CLONE_NEWIPC | SIGCHLD;
+    if (plan->new_net_ns) spawner->flags |= CLONE_NEWNET;
+    if (plan->new_user_ns) spawner->flags |= CLONE_NEWUSER;
 
-    /* Block every signal so no daemon handler runs in the child before it resets them. */
+    /* The spawner starts with every signal blocked, so no daemon handler runs in the child before it resets
+     * them (the child inherits the spawner's mask). */
     sigset_t all, saved_mask;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
-    pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE, flags, &args);
-    int clone_errno = errno;
+    int created = pthread_create(&spawner->thread, NULL, spawner_main, spawner);
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-    munmap(stack, CHILD_STACK_SIZE);
+    if (created != 0) {
+        munmap(stack, CHILD_STACK_SIZE);
+        free(spawner);
+        int fds[6] = {go[0], go[1], err[0], err[1], started[0], started[1]};
+        for (int i = 0; i < 6; i++) close(fds[i]);
+        return -created;
+    }
+    char byte = 0;
+    ssize_t got;
+    do {
+        got = read(started[0], &byte, 1);
+    } while (got < 0 && errno == EINTR);
+    close(started[0]);
+    /* The child has its own copies now (no CLONE_FILES): drop the parent's ends the child uses. */
     close(go[0]);
     close(err[1]);
-    if (pid < 0) {
-        close(go[1]);
-        close(err[0]);
-        return -clone_errno;
-    }
-    child->pid = pid;
     child->go_fd = go[1];
     child->err_fd = err[0];
+    child->spawner = spawner;
+    if (got != 1) {
+        /* clone() failed, or the child died before its first instruction of ours. */
+        pthread_join(spawner->thread, NULL);
+        int clone_errno = spawner->clone_errno ? spawner->clone_errno : ECHILD;
+        if (spawner->pid > 0) waitpid(spawner->pid, NULL, 0);
+        close_if_open(&child->go_fd);
+        close_if_open(&child->err_fd);
+        munmap(stack, CHILD_STACK_SIZE);
+        free(spawner);
+        child->spawner = NULL;
+        return -clone_errno;
+    }
+    child->pid = spawner->pid;
     return 0;
+}
+
+/* Waits until the spawner's clone() has returned (the child exec'd or exited) and frees its stack. */
+static void finish_spawner(struct mlg_child *child) {
+    struct spawner *spawner = child->spawner;
+    if (!spawner) return;
+    pthread_join(spawner->thread, NULL);
+    munmap(spawner->stack, CHILD_STACK_SIZE);
+    free(spawner);
+    child->spawner = NULL;
 }
 
 int mlg_release(struct mlg_child *child, struct mlg_failure *failure) {
@@ -410,8 +486,7 @@ int mlg_release(struct mlg_child *child, struct mlg_failure *failure) {
         written = write(child->go_fd, &go, 1);
     } while (written < 0 && errno == EINTR);
     int write_errno = errno;
-    close(child->go_fd);
-    child->go_fd = -1;
+    close_if_open(&child->go_fd);
     size_t have = 0;
     while (have < sizeof(*failure)) {
         ssize_t n = read(child->err_fd, (char *)failure + have, sizeof(*failure) - have);
@@ -419,8 +494,8 @@ int mlg_release(struct mlg_child *child, struct mlg_failure *failure) {
         if (n <= 0) break;
         have += (size_t)n;
     }
-    close(child->err_fd);
-    child->err_fd = -1;
+    close_if_open(&child->err_fd);
+    finish_spawner(child);
     if (have == sizeof(*failure)) return 1;
     if (have == 0 && written == 1) return 0;
     if (written != 1) return -write_errno;
@@ -428,9 +503,9 @@ int mlg_release(struct mlg_child *child, struct mlg_failure *failure) {
 }
 
 void mlg_abandon(struct mlg_child *child) {
-    if (child->go_fd >= 0) close(child->go_fd);
-    if (child->err_fd >= 0) close(child->err_fd);
-    child->go_fd = child->err_fd = -1;
+    close_if_open(&child->go_fd);
+    close_if_open(&child->err_fd);
+    finish_spawner(child);
 }
 
 const char *mlg_stage_name(int stage) {

@@ -105,17 +105,23 @@ struct mlg_child {
     pid_t pid;
     int go_fd;   /* parent writes one byte here to let the child go on */
     int err_fd;  /* child writes a struct mlg_failure here, or closes it by exec'ing */
+    void *spawner; /* the thread blocked in clone() until the child execs or exits (opaque) */
 };
 
 /* Clones the child into new pid, mount, uts, ipc (+net, +user) namespaces. The child waits for
- * mlg_release(); meanwhile the parent puts it into its cgroups and writes id maps. Returns 0 or -errno. */
+ * mlg_release(); meanwhile the parent puts it into its cgroups and writes id maps. Returns 0 or -errno.
+ *
+ * The clone is CLONE_VM | CLONE_VFORK, as posix_spawn does, made from a dedicated thread: no page table is copied
+ * (a large daemon would pay milliseconds per sandbox for that), and the only thread whose memory the child
+ * writes to (its errno) is that dedicated one, asleep in clone() until the child execs. So the plan and every
+ * string it points to must stay allocated and unchanged until mlg_release() or mlg_abandon() returns. */
 int mlg_clone(const struct mlg_plan *plan, struct mlg_child *child);
 
 /* Lets the child go on and waits until it has exec'd mlgym-init (returns 0) or failed (returns 1 and fills
  * `failure`; the child has exited and must still be reaped). Returns -errno if the pipes fail. */
 int mlg_release(struct mlg_child *child, struct mlg_failure *failure);
 
-/* Drops the child without releasing it (it sees EOF and exits). */
+/* Drops the child without releasing it: it sees EOF and exits. */
 void mlg_abandon(struct mlg_child *child);
 
 /* A short name for a failure stage, for error messages. */

@@ -133,14 +133,17 @@ struct SandboxBuilder {
         defer { close(initFD) }
         let initUID = engine.rootless ? spec.identity.uid : 0
         let initGID = engine.rootless ? spec.identity.gid : 0
+        // The child runs in our memory until it execs: `cPlan` must live until mlg_release/abandon returned.
+        let cPlan = CPlan(
+            plan: plan, root: runtimeDirectory + "/root", rootReadOnly: !foreignRoot, hostname: spec.hostname,
+            newUserNamespace: engine.rootless, newNetworkNamespace: spec.network == .none, initFD: initFD,
+            initPath: engine.initExecutable, controlFD: sockets[1],
+            seccompFD: spec.seccomp ? engine.seccompProgramFD : -1, initUID: initUID, initGID: initGID,
+            initCapabilities: Self.initCapabilities, rlimits: rlimits)
+        defer { withExtendedLifetime(cPlan) {} }
         let child: mlg_child
         do {
-            child = try CPlan.withPlan(
-                plan: plan, root: runtimeDirectory + "/root", rootReadOnly: !foreignRoot, hostname: spec.hostname,
-                newUserNamespace: engine.rootless, newNetworkNamespace: spec.network == .none, initFD: initFD,
-                initPath: engine.initExecutable, controlFD: sockets[1],
-                seccompFD: spec.seccomp ? engine.seccompProgramFD : -1, initUID: initUID, initGID: initGID,
-                initCapabilities: Self.initCapabilities, rlimits: rlimits)
+            child = try cPlan.clone()
         } catch {
             close(sockets[0]); close(sockets[1])
             throw error
