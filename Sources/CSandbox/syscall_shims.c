@@ -1,6 +1,6 @@
 /*
  * Wrappers for what Swift's Glibc module does not import: functions behind _GNU_SOURCE, function-like macros
- * (the W* wait-status macros, CMSG_*), and system calls without a glibc wrapper (pidfd_open).
+ * (the W* wait-status macros, CMSG_*), and terminal ioctls.
  */
 #include "mlgym_sandbox.h"
 
@@ -74,18 +74,12 @@ ssize_t mlg_recv_message(int fd, void *buf, size_t len, int *fds, int max_fds, i
     return n;
 }
 
-int mlg_wait_status_exited(int status) { return WIFEXITED(status); }
 int mlg_wait_status_exit_code(int status) { return WEXITSTATUS(status); }
 int mlg_wait_status_signaled(int status) { return WIFSIGNALED(status); }
 int mlg_wait_status_signal(int status) { return WTERMSIG(status); }
 
 int mlg_open_path_cloexec(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-int mlg_pidfd_open(pid_t pid) {
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     return fd < 0 ? -errno : fd;
 }
 
@@ -97,8 +91,4 @@ int mlg_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 pid_t mlg_foreground_pgrp(int fd) {
     pid_t pgrp = 0;
     return ioctl(fd, TIOCGPGRP, &pgrp) == 0 ? pgrp : -errno;
-}
-
-int mlg_set_pdeathsig_on_self(void) {
-    return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 ? 0 : -errno;
 }

@@ -294,6 +294,17 @@ struct CgroupLiveTests {
         defer { cleanUp(cgroup) }
         #expect(DeviceProgram.attachedCount(try #require(cgroup.unified?.directory)) == 1)
     }
+
+    /// The loaded program is cached per rule set: a second cgroup with the same rules gets it attached too.
+    @Test(.enabled(if: (try? CgroupHost.discover())?.unifiedHierarchy != nil, "needs a cgroup2 hierarchy"))
+    func secondCgroupWithTheSameRulesAlsoGetsTheProgram() throws {
+        let first = try SandboxCgroup.create(host: host, name: "bpf-shared-1", limits: CgroupLimits(devices: DeviceRule.basic), parent: parent)
+        defer { cleanUp(first) }
+        let second = try SandboxCgroup.create(host: host, name: "bpf-shared-2", limits: CgroupLimits(devices: DeviceRule.basic), parent: parent)
+        defer { cleanUp(second) }
+        #expect(DeviceProgram.attachedCount(try #require(first.unified?.directory)) == 1)
+        #expect(DeviceProgram.attachedCount(try #require(second.unified?.directory)) == 1)
+    }
 }
 
 /// A command started by Foundation's `Process` behind `sh -c 'read go; exec "$@"'`: it waits on its stdin

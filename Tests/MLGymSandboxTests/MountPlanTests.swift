@@ -15,6 +15,9 @@ struct MountPlanTests {
         #expect(!plan.steps.contains { $0.target == "/lib32" })
         #expect(plan.steps.contains { $0.kind == .bind && $0.target == "/etc/ssl" && $0.flags & PlannedMount.readOnly != 0 })
         #expect(!plan.steps.contains { $0.target == "/etc/shadow" })
+        // Files are copied into the root (one read and write instead of two mount calls), never bound.
+        #expect(plan.steps.contains(PlannedMount(.copy, "/etc/ld.so.cache", source: "/etc/ld.so.cache", mode: 0o644, optional: true)))
+        #expect(!plan.steps.contains { $0.kind == .bind && $0.target == "/etc/ld.so.cache" })
     }
 
     @Test func workspaceIsTheOnlyReadWriteBindAndOwnedByTheAgent() throws {

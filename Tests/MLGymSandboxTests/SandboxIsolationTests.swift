@@ -94,9 +94,9 @@ struct SandboxIsolationTests {
 
     @Test func rootIsReadOnlyExceptWorkspaceTmpAndHome() async throws {
         let seen = try await harness.withSandbox {
-            try await SandboxHarness.probe($0, "access", "/", "/usr", "/etc", "/usr/bin", "/tmp", "/dev/shm", "/home/agent", "/home/agent/workspace", "/run")
+            try await SandboxHarness.probe($0, "access", "/", "/usr", "/etc", "/usr/bin", "/tmp", "/dev/shm", "/home/agent", "/home/agent/workspace", "/run", "/dev")
         }
-        for path in ["/", "/usr", "/etc", "/usr/bin", "/run"] {
+        for path in ["/", "/usr", "/etc", "/usr/bin", "/run", "/dev"] {
             #expect(seen[path] == "exists,r=1,w=0", "\(path): \(seen[path] ?? "?")")
         }
         for path in ["/tmp", "/dev/shm", "/home/agent", "/home/agent/workspace"] {
@@ -112,6 +112,7 @@ struct SandboxIsolationTests {
             }
             #expect(options(of: "/proc/sys")?.hasPrefix("ro") == true)
             #expect(options(of: "/proc/irq")?.hasPrefix("ro") == true)
+            #expect(options(of: "/dev")?.hasPrefix("ro") == true)
             #expect(options(of: "/sys")?.hasPrefix("ro") == true)
             #expect(options(of: "/")?.hasPrefix("ro") == true)
             // Masked files read as empty, masked directories list nothing (only paths this kernel has are masked).

@@ -87,4 +87,29 @@ struct SandboxTeardownTests {
             #expect(SandboxCgroup.open(host: host, name: name) == nil)
         }
     }
+
+    /// `mlgym-sandbox run` that is sent SIGTERM (a closed terminal, `kill`) removes its sandbox before it exits.
+    @Test func runCommandStopsItsSandboxOnSIGTERM() async throws {
+        let runtime = harness.root + "/term-run", state = harness.root + "/term-state"
+        let controller = Process()
+        controller.executableURL = URL(fileURLWithPath: SandboxHarness.buildProduct("mlgym-sandbox"))
+        controller.arguments = ["run", "--runtime-directory", runtime, "--state-directory", state, "--", "/bin/sleep", "1000"]
+        controller.standardInput = FileHandle.nullDevice
+        try controller.run()
+        var started = false
+        for _ in 0..<200 {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: runtime)) ?? []
+            if let id = entries.first, FileManager.default.fileExists(atPath: "\(runtime)/\(id)/sandbox.json") {
+                started = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(started, "the controller never started its sandbox")
+        try await Task.sleep(for: .milliseconds(300))
+        kill(controller.processIdentifier, SIGTERM)
+        controller.waitUntilExit()
+        #expect(controller.terminationStatus == 128 + SIGTERM)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: runtime)) ?? []).isEmpty)
+    }
 }
