@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mlgymctl", targets: ["mlgymctl"]),
+        .executable(name: "mlgymd", targets: ["mlgymd"]),
         .executable(name: "mlgym-sandbox", targets: ["mlgym-sandbox"]),
         .executable(name: "mlgym-init", targets: ["mlgym-init"]),
         .executable(name: "mlgym-probe", targets: ["mlgym-probe"]),
@@ -19,6 +20,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -52,9 +54,38 @@ let package = Package(
         .target(name: "MLGymScore", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
         // The daemon's SQLite database: schema, migrations, queries; the only place SQL lives.
         .target(name: "MLGymStore", dependencies: ["MLGymCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSwift),
+        // Wire types of the control API, shared by the daemon and the client.
+        .target(name: "MLGymAPI", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
+        // The daemon: HTTP on the Unix socket, sessions, attach, systemd integration.
+        .target(
+            name: "MLGymServer",
+            dependencies: [
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // libcurl's variadic calls, wrapped for Swift.
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // The API client (libcurl over the Unix socket; NIOWebSocket for attach), used by mlgymctl and the tests.
+        .target(
+            name: "MLGymClient",
+            dependencies: [
+                "MLGymAPI", "MLGymCore", "CCurlShim",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "mlgymd",
+            dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "MLGymCommands",
-            dependencies: ["MLGymCore", "MLGymScore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),

@@ -10,8 +10,10 @@ public struct MLGymCtl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mlgymctl",
         abstract: "Drive mlgym, MLGym's benchmark for AI research agents, and report its results.",
+        discussion: "Talks to mlgymd over its Unix socket ($MLGYM_SOCKET, else /run/mlgym/mlgymd.sock).",
         subcommands: [
-            ReportCommand.self
+            SessionStart.self, SessionStatus.self, SessionListCommand.self, SessionAttach.self, SessionExec.self,
+            SessionLogsCommand.self, SessionStop.self, SessionRemove.self, ReportCommand.self,
         ]
     )
 

@@ -33,8 +33,13 @@ public final class PersistentShell: Sendable {
     private let shellHostPID: Int32
     private let outputLimit: Int
     private let state = Mutex(State())
-    private let serial = Mutex(false)
+    private let use = Mutex(Use.idle)
     private let sequence = Mutex(0)
+    private let observers = Mutex<[UInt64: @Sendable ([UInt8]?) -> Void]>([:])
+    private let nextObserver = Mutex<UInt64>(0)
+
+    /// Who has the shell: nobody, one framed command, or a person at an attached terminal.
+    private enum Use { case idle, command, interactive }
 
     private struct State {
         var buffer: [UInt8] = []
@@ -79,22 +84,123 @@ public final class PersistentShell: Sendable {
     }
 
     /// Runs `command` (any bash text, several lines allowed) and returns what it printed and its exit code.
-    /// Commands run one at a time; a second caller waits its turn.
-    public func run(_ command: String, timeout: Duration? = nil) async throws -> Result {
-        while serial.withLock({ busy in
-            if busy { return true }
-            busy = true
-            return false
-        }) {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        defer { serial.withLock { $0 = false } }
+    /// Commands run one at a time; a second caller waits its turn. While a terminal is attached
+    /// (`beginInteractive`) the shell belongs to the person at it, and `run` fails with `.invalidState`.
+    ///
+    /// - Parameter onOutput: called with the command's output as it arrives (frames removed), on the reader's
+    ///   thread; the returned `Result` still holds all of it.
+    public func run(
+        _ command: String, timeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+    ) async throws -> Result {
+        try await acquire(for: .command)
+        defer { use.withLock { $0 = .idle } }
+        return try await runFramed(command, timeout: timeout, onOutput: onOutput)
+    }
+
+    /// The nonce that marks this shell's frames (for a `ShellFrameFilter`).
+    public var frameNonce: String { nonce }
+
+    /// Whether the shell has ended (its terminal closed).
+    public var hasEnded: Bool { state.withLock { $0.closed } }
+
+    private func runFramed(
+        _ command: String, timeout: Duration?, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+    ) async throws -> Result {
         let number = sequence.withLock { value in
             value += 1
             return value
         }
+        var observer: UInt64?
+        if let onOutput {
+            let filter = Mutex(ShellFrameFilter(nonce: nonce))
+            observer = observe { chunk in
+                let shown = filter.withLock { filter in chunk.map { filter.feed($0) } ?? filter.flush() }
+                if !shown.isEmpty { onOutput(shown) }
+            }
+        }
+        defer { if let observer { removeObserver(observer) } }
         try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
         return try await collect(sequence: number, timeout: timeout)
+    }
+
+    /// Waits while a command runs; refuses while a terminal is attached.
+    private func acquire(for wanted: Use) async throws {
+        while true {
+            let outcome: Use? = use.withLock { current in
+                guard current == .idle else { return current }
+                current = wanted
+                return nil
+            }
+            switch outcome {
+            case nil: return
+            case .interactive?:
+                throw MLGymError(.invalidState, "a terminal is attached to the session's shell (detach it with ctrl-p ctrl-q, then retry)")
+            default: try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
+    // MARK: Observers and attached terminals
+
+    /// Calls `handler` with every piece of terminal output as it arrives (frames included), and with nil once
+    /// when the terminal closes. Returns a token for `removeObserver`.
+    public func observe(_ handler: @escaping @Sendable ([UInt8]?) -> Void) -> UInt64 {
+        let id = nextObserver.withLock { value in
+            value += 1
+            return value
+        }
+        observers.withLock { $0[id] = handler }
+        if hasEnded { handler(nil) }
+        return id
+    }
+
+    public func removeObserver(_ id: UInt64) {
+        _ = observers.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Hands the shell to a person: waits for a running command to finish, then gives the terminal echo, line
+    /// editing by the terminal driver and a prompt. `exec` is refused until `endInteractive`.
+    public func beginInteractive(rows: UInt16, cols: UInt16) async throws {
+        try await acquire(for: .interactive)
+        do {
+            resize(rows: rows, cols: cols)
+            let result = try await runFramed(
+                "stty sane <&2; PS1='\\u@\\h:\\w\\$ '; PS2='> '; set -o ignoreeof", timeout: .seconds(5))
+            if result.timedOut { throw MLGymError(.timeout, "the session's shell did not answer within 5 s") }
+        } catch {
+            use.withLock { $0 = .idle }
+            throw error
+        }
+    }
+
+    /// Gives the shell back to the agent: discards a half-typed line, interrupts a command still in the
+    /// foreground, restores raw mode without echo and the agent's window size.
+    public func endInteractive(rows: UInt16 = 24, cols: UInt16 = 200) async {
+        defer { use.withLock { $0 = .idle } }
+        for _ in 0..<3 {
+            // ctrl-U empties the line the terminal driver is collecting, so the restore command starts clean.
+            try? sendBytes([0x15])
+            guard let result = try? await runFramed(
+                "stty raw -echo <&2; PS1=; PS2=; set +o ignoreeof", timeout: .seconds(2))
+            else { return }
+            if !result.timedOut { break }
+        }
+        resize(rows: rows, cols: cols)
+    }
+
+    /// Types `bytes` at the terminal (only while interactive).
+    public func writeInput(_ bytes: [UInt8]) throws(MLGymError) {
+        guard use.withLock({ $0 == .interactive }) else {
+            throw MLGymError(.invalidState, "the shell is not attached")
+        }
+        try sendBytes(bytes)
+    }
+
+    /// Sets the terminal's window size; the shell and its foreground job get SIGWINCH.
+    public func resize(rows: UInt16, cols: UInt16) {
+        state.withLock { state in
+            if !state.closed { _ = mlg_set_winsize(master, rows, cols) }
+        }
     }
 
     /// Ends the shell (SIGHUP, as a closing terminal would) and releases the terminal.
@@ -163,7 +269,10 @@ public final class PersistentShell: Sendable {
     /// Writes to the terminal under the lock, and only while the reader has not closed it (a closed
     /// descriptor's number may already be someone else's).
     private func send(_ text: String) throws(MLGymError) {
-        let bytes = Array(text.utf8)
+        try sendBytes(Array(text.utf8))
+    }
+
+    private func sendBytes(_ bytes: [UInt8]) throws(MLGymError) {
         let failure: Int32? = state.withLock { state in
             if state.closed { return EPIPE }
             var offset = 0
@@ -208,8 +317,14 @@ public final class PersistentShell: Sendable {
                 return result
             }
             if state.withLock({ $0.closed }) {
-                let output = state.withLock { String(decoding: $0.buffer, as: UTF8.self) }
-                throw MLGymError(.invalidState, "the shell ended\(output.isEmpty ? "" : "; its last output: \(output.suffix(500))")")
+                // The command ended the shell (`exit 3`): its status is the shell's; the next command needs a
+                // new shell (`hasEnded` says so).
+                let output = state.withLock { state in
+                    defer { state.buffer = [] }
+                    return Self.removingFrames(of: nonce, from: state.buffer)
+                }
+                let status = await process.wait()
+                return Result(output: String(decoding: output, as: UTF8.self), exitCode: status.code, timedOut: interruptedAt != nil, truncated: false)
             }
             var wakeUp = deadline
             if let deadline, ContinuousClock.now >= deadline {
@@ -304,6 +419,8 @@ public final class PersistentShell: Sendable {
                     return state.waiter
                 }
                 waiter?.resume()
+                let piece = Array(chunk[0..<n])
+                for handler in observers.withLock({ Array($0.values) }) { handler(piece) }
             }
             let waiter = state.withLock { state in
                 Glibc.close(master)
@@ -312,6 +429,7 @@ public final class PersistentShell: Sendable {
                 return state.waiter
             }
             waiter?.resume()
+            for handler in observers.withLock({ Array($0.values) }) { handler(nil) }
         }
         thread.name = "mlgym-shell-reader"
         thread.start()

@@ -1,0 +1,122 @@
+import Foundation
+import MLGymAPI
+import MLGymCore
+
+/// The client of mlgymd's API, used by mlgymctl and by the tests. Errors the daemon returns come back as
+/// `MLGymError` with the daemon's code and message.
+public final class APIClient: Sendable {
+    public let socketPath: String
+    private let http: UnixSocketHTTP
+
+    /// The socket named by MLGYM_SOCKET, or the system one.
+    public static var defaultSocketPath: String {
+        ProcessInfo.processInfo.environment["MLGYM_SOCKET"] ?? "/run/mlgym/mlgymd.sock"
+    }
+
+    public init(socketPath: String = APIClient.defaultSocketPath) {
+        self.socketPath = socketPath
+        http = UnixSocketHTTP(socketPath: socketPath)
+    }
+
+    // MARK: Sessions
+
+    public func info() throws(MLGymError) -> DaemonInfo { try call("GET", "/v1/info") }
+
+    public func createSession(_ spec: SessionSpec) throws(MLGymError) -> SessionInfo { try call("POST", "/v1/sessions", body: spec) }
+
+    public func sessions() throws(MLGymError) -> [SessionInfo] {
+        let list: SessionList = try call("GET", "/v1/sessions")
+        return list.sessions
+    }
+
+    public func session(_ id: String) throws(MLGymError) -> SessionInfo { try call("GET", "/v1/sessions/\(Self.escape(id))") }
+
+    public func stopSession(_ id: String) throws(MLGymError) -> SessionInfo { try call("POST", "/v1/sessions/\(Self.escape(id))/stop") }
+
+    public func removeSession(_ id: String, force: Bool = false) throws(MLGymError) {
+        let _: Empty = try call("DELETE", "/v1/sessions/\(Self.escape(id))" + (force ? "?force=true" : ""))
+    }
+
+    public func logs(_ id: String) throws(MLGymError) -> SessionLogs { try call("GET", "/v1/sessions/\(Self.escape(id))/logs") }
+
+    /// Runs `command` in the session's shell and waits for it.
+    public func exec(_ id: String, _ request: ExecRequest) throws(MLGymError) -> ExecResult {
+        try call("POST", "/v1/sessions/\(Self.escape(id))/exec", body: request)
+    }
+
+    /// Runs `command`, giving output to `onOutput` as it is produced; returns how it ended.
+    public func execStreaming(_ id: String, _ request: ExecRequest, onOutput: @escaping (String) -> Void) throws(MLGymError) -> ExecResult {
+        let body = try encode(request)
+        var pending = Data()
+        var whole = Data()
+        var final: ExecResult?
+        var failure: MLGymError?
+        var status = 0
+        let decoder = WireCoding.decoder()
+        status = try http.perform(method: "POST", path: "/v1/sessions/\(Self.escape(id))/exec?stream=true", body: body, accept: "application/x-ndjson") { bytes in
+            if whole.count < 65536 { whole.append(contentsOf: bytes) }
+            pending.append(contentsOf: bytes)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[(newline + 1)...])
+                switch try? decoder.decode(ExecStreamLine.self, from: line) {
+                case .output(let text)?: onOutput(text)
+                case .exit(let result)?: final = result
+                case .error(let detail)?: failure = MLGymError(.init(rawValue: detail.code), detail.message)
+                case nil: break
+                }
+            }
+        }
+        guard (200..<300).contains(status) else { throw apiError(status: status, body: whole) }
+        if let failure { throw failure }
+        guard let final else { throw MLGymError(.system, "mlgymd ended the exec stream without a result (did it stop?)") }
+        return final
+    }
+
+    // MARK: Plumbing
+
+    private struct Empty: Decodable {}
+
+    private func call<Answer: Decodable>(_ method: String, _ path: String) throws(MLGymError) -> Answer {
+        try send(method, path, body: nil)
+    }
+
+    private func call<Body: Encodable, Answer: Decodable>(_ method: String, _ path: String, body: Body) throws(MLGymError) -> Answer {
+        try send(method, path, body: try encode(body))
+    }
+
+    private func send<Answer: Decodable>(_ method: String, _ path: String, body: Data?) throws(MLGymError) -> Answer {
+        var received = Data()
+        let status = try http.perform(method: method, path: path, body: body) { received.append(contentsOf: $0) }
+        guard (200..<300).contains(status) else { throw apiError(status: status, body: received) }
+        if Answer.self == Empty.self, let empty = Empty() as? Answer { return empty }
+        do {
+            return try WireCoding.decoder().decode(Answer.self, from: received)
+        } catch {
+            throw MLGymError(.parse, "mlgymd answered \(method) \(path) with something unexpected: \(error)")
+        }
+    }
+
+    private func encode<Body: Encodable>(_ body: Body) throws(MLGymError) -> Data {
+        do {
+            return try WireCoding.encoder().encode(body)
+        } catch {
+            throw MLGymError(.invalidArgument, "cannot encode the request: \(error)")
+        }
+    }
+
+    private func apiError(status: Int, body: Data) -> MLGymError {
+        if let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: body) {
+            let code: MLGymError.Code = switch decoded.error.code {
+            case "forbidden": .permissionDenied
+            default: MLGymError.Code(rawValue: decoded.error.code)
+            }
+            return MLGymError(code, decoded.error.message)
+        }
+        return MLGymError(.system, "mlgymd answered HTTP \(status): \(String(decoding: body.prefix(300), as: UTF8.self))")
+    }
+
+    static func escape(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?"))) ?? segment
+    }
+}

@@ -1,0 +1,105 @@
+import Dispatch
+import Foundation
+import Glibc
+import MLGymCore
+import MLGymSandbox
+import MLGymStore
+
+/// mlgymd: opens the store, cleans up after a previous daemon, listens on the socket, and on SIGTERM stops
+/// accepting, lets requests in flight finish (for up to `shutdownGrace`), then stops every session.
+public final class Daemon: Sendable {
+    public struct Configuration: Sendable {
+        public var socketPath = "/run/mlgym/mlgymd.sock"
+        public var stateDirectory = "/var/lib/mlgym"
+        public var runtimeDirectory = "/run/mlgym"
+        /// `host` or a directory tree used as every session's root filesystem.
+        public var rootfs = "host"
+        /// Group that may use the socket (mode 0660); nil leaves it to root (0600).
+        public var socketGroup: gid_t?
+        public var sessions = SessionManager.Configuration()
+        public var http = HTTPServer.Limits()
+        public var shutdownGrace: Duration = .seconds(30)
+        /// Bytes of one command's output kept in the exec history.
+        public var storeExecOutputLimit = 64 << 10
+        /// The cgroup (under the daemon's own) that holds the sessions' cgroups.
+        public var cgroupParent = "mlgym"
+        /// Where mlgym-init is; nil finds it beside the running executable.
+        public var initExecutable: String?
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let manager: SessionManager
+    private let server: HTTPServer
+
+    public init(_ configuration: Configuration) throws(MLGymError) {
+        self.configuration = configuration
+        var engineConfiguration = SandboxEngine.Configuration(
+            runtimeDirectory: configuration.runtimeDirectory + "/sandboxes",
+            stateDirectory: configuration.stateDirectory + "/sandboxes")
+        engineConfiguration.cgroupParent = configuration.cgroupParent
+        if let initExecutable = configuration.initExecutable { engineConfiguration.initExecutable = initExecutable }
+        let engine = try SandboxEngine(engineConfiguration)
+        for warning in engine.warnings { DaemonLog.warning(warning) }
+        var storeOptions = Store.Options()
+        storeOptions.execOutputLimitBytes = configuration.storeExecOutputLimit
+        let store = try Store(stateDirectory: configuration.stateDirectory, options: storeOptions)
+        var sessions = configuration.sessions
+        sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
+        manager = SessionManager(store: store, engine: engine, configuration: sessions)
+
+        var router = Router()
+        SessionRoutes.register(on: &router, manager: manager)
+        ExecRoute.register(on: &router, manager: manager)
+        InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs)
+        let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
+            ?? .path(configuration.socketPath, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
+        let manager = manager
+        server = HTTPServer(
+            listener: listener, router: router, limits: configuration.http,
+            isWebSocketPath: AttachHandler.isAttachPath,
+            webSocketHandler: { connection in await AttachHandler.handle(connection, manager: manager) })
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    public func run() async throws {
+        let recovered = try await manager.recover()
+        if !recovered.lost.isEmpty || !recovered.cleaned.isEmpty {
+            DaemonLog.warning("after restart: \(recovered.lost.count) sessions marked lost, \(recovered.cleaned.count) sandboxes cleaned up")
+        }
+        let listening = try await server.bind()
+        let signals = watchSignals()
+        defer { for source in signals { source.cancel() } }
+        DaemonLog.info("mlgymd listening on \(configuration.socketPath) (state in \(configuration.stateDirectory))")
+        SystemdNotifier.notify("READY=1\nSTATUS=listening\nMAINPID=\(getpid())")
+        try await server.run(listening)
+        await manager.shutdown()
+        DaemonLog.info("mlgymd stopped")
+    }
+
+    /// Begins the shutdown described on the type.
+    public func stop() {
+        SystemdNotifier.notify("STOPPING=1\nSTATUS=finishing requests in flight")
+        DaemonLog.info("stopping: no new connections; finishing requests in flight")
+        server.shutdown()
+        let manager = manager
+        let grace = configuration.shutdownGrace
+        Task {
+            await manager.beginStopping()
+            try? await Task.sleep(for: grace)
+            // Requests still running (a long exec, an attached terminal) end with their sessions.
+            await manager.shutdown()
+        }
+    }
+
+    private func watchSignals() -> [any DispatchSourceSignal] {
+        signal(SIGPIPE, SIG_IGN)
+        return [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [self] in stop() }
+            source.resume()
+            return source
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Glibc
+import MLGymCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import Synchronization
+
+/// HTTP/1.1 on a Unix socket, with WebSocket upgrades for the paths `isWebSocketPath` accepts.
+///
+/// SwiftNIO directly rather than a framework: the daemon must also serve a socket that systemd passes in
+/// (`LISTEN_FDS`), which needs `ServerBootstrap.bind(_ socket:)`; Hummingbird 2.28 binds only by address.
+///
+/// Shutdown (`shutdown()`) stops accepting, lets requests in flight finish, closes idle keep-alive connections and
+/// ends attached WebSockets; `run()` returns when every connection is closed.
+public final class HTTPServer: Sendable {
+    /// Where to listen.
+    public enum Listener: Sendable {
+        /// Bind a new socket at the path (an old socket file there is replaced), then give it `mode` and, when
+        /// set, the group `group`.
+        case path(String, mode: mode_t, group: gid_t?)
+        /// A socket that is already bound and listening (socket activation).
+        case descriptor(Int32)
+    }
+
+    public struct Limits: Sendable {
+        /// Largest request body accepted; bigger ones get 413 and the connection is closed.
+        public var maxBodyBytes: Int = 1 << 20
+        public init() {}
+    }
+
+    public typealias WebSocketHandler = @Sendable (WebSocketConnection) async -> Void
+
+    private let listener: Listener
+    private let router: Router
+    private let webSocketHandler: WebSocketHandler
+    private let isWebSocketPath: @Sendable (String) -> Bool
+    private let limits: Limits
+    private let group: MultiThreadedEventLoopGroup
+    private let state = Mutex(State())
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var stopping = false
+        /// Open connections, and whether each is in the middle of a request.
+        var connections: [ObjectIdentifier: (channel: any Channel, busy: Bool)] = [:]
+    }
+
+    public init(
+        listener: Listener, router: Router, limits: Limits = Limits(),
+        isWebSocketPath: @escaping @Sendable (String) -> Bool, webSocketHandler: @escaping WebSocketHandler
+    ) {
+        self.listener = listener
+        self.router = router
+        self.limits = limits
+        self.isWebSocketPath = isWebSocketPath
+        self.webSocketHandler = webSocketHandler
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    }
+
+    enum Upgrade: Sendable {
+        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead)
+        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>)
+    }
+
+    struct Accepted: Sendable {
+        var upgrade: EventLoopFuture<Upgrade>
+        var peer: EventLoopFuture<PeerCredentials>
+        var channel: any Channel
+    }
+
+    /// Binds (or adopts) the socket. Separate from `run` so the caller can report readiness once clients can
+    /// connect.
+    public func bind() async throws -> Listening {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { [self] channel in
+            channel.eventLoop.makeCompletedFuture {
+                let upgrade = try configure(channel)
+                return Accepted(upgrade: upgrade, peer: PeerCredentials.of(channel), channel: channel)
+            }
+        }
+        let server: NIOAsyncChannel<Accepted, Never>
+        switch listener {
+        case .path(let path, let mode, let socketGroup):
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if let existing = try? FileManager.default.attributesOfItem(atPath: path), existing[.type] as? FileAttributeType == .typeSocket {
+                unlink(path)
+            }
+            // The socket file is created with the umask: make it private from the start, then open it up.
+            let savedMask = umask(0o177)
+            defer { umask(savedMask) }
+            do {
+                server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false, childChannelInitializer: initializer)
+            } catch {
+                throw MLGymError(.system, "cannot listen on \(path): \(error) (is another mlgymd running? is the directory writable?)")
+            }
+            if let socketGroup, chown(path, getuid(), socketGroup) != 0 {
+                throw MLGymError(.system, "cannot give \(path) to group \(socketGroup): \(String(cString: strerror(errno)))")
+            }
+            if chmod(path, mode) != 0 { throw MLGymError(.system, "cannot chmod \(path): \(String(cString: strerror(errno)))") }
+        case .descriptor(let descriptor):
+            server = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
+        }
+        state.withLock { $0.serverChannel = server.channel }
+        return Listening(server: server)
+    }
+
+    /// A bound server, ready to accept.
+    public struct Listening: Sendable {
+        fileprivate let server: NIOAsyncChannel<Accepted, Never>
+    }
+
+    /// Accepts connections until `shutdown()`, then waits for every connection to close.
+    public func run(_ listening: Listening) async throws {
+        try await withThrowingDiscardingTaskGroup { tasks in
+            try await listening.server.executeThenClose { inbound in
+                for try await accepted in inbound {
+                    tasks.addTask { await self.serve(accepted) }
+                }
+            }
+        }
+        try? await group.shutdownGracefully()
+    }
+
+    /// Stops accepting; closes idle connections; connections busy with a request close after it.
+    public func shutdown() {
+        let (server, idle): ((any Channel)?, [any Channel]) = state.withLock { state in
+            state.stopping = true
+            return (state.serverChannel, state.connections.values.filter { !$0.busy }.map(\.channel))
+        }
+        server?.close(promise: nil)
+        for channel in idle { channel.close(promise: nil) }
+    }
+
+    // MARK: Connections
+
+    private func configure(_ channel: any Channel) throws -> EventLoopFuture<Upgrade> {
+        let isWebSocketPath = self.isWebSocketPath
+        let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+            maxFrameSize: 1 << 20,
+            shouldUpgrade: { channel, head in
+                let path = String(head.uri.split(separator: "?").first ?? "")
+                return channel.eventLoop.makeSucceededFuture(isWebSocketPath(path) ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel), head)
+                }
+            })
+        let configuration = NIOTypedHTTPServerUpgradeConfiguration<Upgrade>(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ResponsePartAdapter())
+                    return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                }
+            })
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+            configuration: .init(upgradeConfiguration: configuration))
+    }
+
+    private func serve(_ accepted: Accepted) async {
+        let key = ObjectIdentifier(accepted.channel)
+        let admitted = state.withLock { state in
+            guard !state.stopping else { return false }
+            state.connections[key] = (accepted.channel, false)
+            return true
+        }
+        defer { _ = state.withLock { $0.connections.removeValue(forKey: key) } }
+        guard admitted, let peer = try? await accepted.peer.get() else {
+            try? await accepted.channel.close()
+            return
+        }
+        do {
+            switch try await accepted.upgrade.get() {
+            case .webSocket(let channel, let head):
+                setBusy(key, true)
+                await webSocketHandler(WebSocketConnection(channel: channel, head: head, peer: peer))
+            case .http(let channel):
+                try await serveHTTP(channel, key: key, peer: peer)
+            }
+        } catch {
+            // A client that goes away mid-request is not the daemon's error.
+        }
+    }
+
+    private func setBusy(_ key: ObjectIdentifier, _ busy: Bool) -> Bool {
+        state.withLock { state in
+            state.connections[key]?.busy = busy
+            return state.stopping
+        }
+    }
+
+    private func serveHTTP(
+        _ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>,
+        key: ObjectIdentifier, peer: PeerCredentials
+    ) async throws {
+        try await channel.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead?
+            var body = ByteBuffer()
+            var tooLarge = false
+            for try await part in inbound {
+                switch part {
+                case .head(let next):
+                    _ = setBusy(key, true)
+                    head = next
+                    body.clear()
+                    tooLarge = false
+                    if let length = next.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
+                        tooLarge = true
+                    }
+                case .body(var piece):
+                    if !tooLarge {
+                        if body.readableBytes + piece.readableBytes > limits.maxBodyBytes { tooLarge = true } else { body.writeBuffer(&piece) }
+                    }
+                case .end:
+                    guard let requestHead = head else { continue }
+                    head = nil
+                    let response: APIResponse
+                    if tooLarge {
+                        response = .error(.payloadTooLarge, code: "payload_too_large", "the request body is larger than \(limits.maxBodyBytes) bytes")
+                    } else if isWebSocketPath(String(requestHead.uri.split(separator: "?").first ?? "")) {
+                        response = .error(.badRequest, code: "invalid_argument", "\(requestHead.uri) needs a WebSocket upgrade (use mlgymctl attach)")
+                    } else {
+                        response = await router.respond(to: APIRequest(head: requestHead, body: body, peer: peer))
+                    }
+                    let keepAlive = requestHead.isKeepAlive && !tooLarge
+                    try await write(response, to: outbound, version: requestHead.version, keepAlive: keepAlive)
+                    let stopping = setBusy(key, false)
+                    if !keepAlive || stopping { return }
+                }
+            }
+        }
+    }
+
+    private func write(
+        _ response: APIResponse, to outbound: NIOAsyncChannelOutboundWriter<HTTPPart<HTTPResponseHead, ByteBuffer>>,
+        version: HTTPVersion, keepAlive: Bool
+    ) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Server", value: "mlgymd")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        switch response.body {
+        case .bytes(let bytes):
+            headers.add(name: "Content-Length", value: String(bytes.count))
+            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
+            if !bytes.isEmpty { try await outbound.write(.body(ByteBuffer(bytes: bytes))) }
+            try await outbound.write(.end(nil))
+        case .stream(let produce):
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
+            try await produce(ResponseWriter { buffer in try await outbound.write(.body(buffer)) })
+            try await outbound.write(.end(nil))
+        }
+    }
+}
+
+/// Lets the async channel write `ByteBuffer` bodies (`HTTPPart<HTTPResponseHead, ByteBuffer>`) where NIO's encoder
+/// expects `IOData`.
+private final class ResponsePartAdapter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPPart<HTTPResponseHead, ByteBuffer>
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head): context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .body(let buffer): context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
+        case .end(let trailers): context.write(wrapOutboundOut(.end(trailers)), promise: promise)
+        }
+    }
+}

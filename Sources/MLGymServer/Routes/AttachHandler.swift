@@ -1,0 +1,142 @@
+import Foundation
+import MLGymAPI
+import MLGymCore
+import MLGymSandbox
+import NIOHTTP1
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// `GET /v1/sessions/{id}/attach` upgraded to a WebSocket: the session's shell as an interactive terminal.
+///
+/// Binary messages are terminal bytes both ways; text messages are `AttachControl` JSON (`resize` from the
+/// client; `error` or `ended` from the daemon before it closes). While any terminal is attached the shell belongs
+/// to the people at them (echo on, a prompt); several clients share it as tmux clients do: all see the output,
+/// all may type, and the latest resize wins. When the last one detaches, the shell goes back to the agent.
+enum AttachHandler {
+    static func isAttachPath(_ path: String) -> Bool {
+        let segments = path.split(separator: "/")
+        return segments.count == 4 && segments[0] == "v1" && segments[1] == "sessions" && segments[3] == "attach"
+    }
+
+    static func handle(_ connection: WebSocketConnection, manager: SessionManager) async {
+        let segments = connection.path.split(separator: "/")
+        let id = String(segments[2]).removingPercentEncoding ?? String(segments[2])
+        let query = APIQuery(uri: connection.head.uri)
+        let rows = query.uint16("rows") ?? 24
+        let cols = query.uint16("cols") ?? 80
+        try? await connection.channel.executeThenClose { inbound, outbound in
+            let session: LiveSession
+            let shell: PersistentShell
+            do {
+                session = try await manager.liveSession(id, for: connection.peer)
+                shell = try await session.shell()
+            } catch {
+                let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
+                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound)
+                return
+            }
+            let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
+            let filter = Mutex(ShellFrameFilter(nonce: shell.frameNonce))
+            let observer = shell.observe { chunk in
+                guard let chunk else {
+                    continuation.finish()
+                    return
+                }
+                let shown = filter.withLock { $0.feed(chunk) }
+                if !shown.isEmpty { continuation.yield(shown) }
+            }
+            defer { shell.removeObserver(observer) }
+            do {
+                if session.changeAttached(by: 1) == 1 {
+                    try await shell.beginInteractive(rows: rows, cols: cols)
+                } else {
+                    shell.resize(rows: rows, cols: cols)
+                }
+            } catch {
+                _ = session.changeAttached(by: -1)
+                let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
+                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound)
+                return
+            }
+            DaemonLog.info("uid \(connection.peer.uid) attached to session \(session.id)")
+            let ended = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    // Terminal output to the client; true when the shell ended.
+                    for await chunk in output {
+                        do {
+                            try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: chunk)))
+                        } catch {
+                            return false
+                        }
+                    }
+                    return true
+                }
+                group.addTask {
+                    await relayInput(from: inbound, to: shell, outbound: outbound)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                continuation.finish()
+                return first
+            }
+            if session.changeAttached(by: -1) == 0 { await shell.endInteractive() }
+            DaemonLog.info("uid \(connection.peer.uid) detached from session \(session.id)")
+            let farewell = ended
+                ? AttachControl(type: "ended", message: "the session's shell ended")
+                : AttachControl(type: "detached")
+            try? await send(farewell, close: 1000, to: outbound)
+        }
+    }
+
+    /// Client messages: bytes to type, resizes, pings; returns when the client closes or goes away.
+    private static func relayInput(
+        from inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, to shell: PersistentShell,
+        outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+    ) async {
+        do {
+            for try await frame in inbound {
+                switch frame.opcode {
+                case .binary:
+                    try shell.writeInput(Array(frame.unmaskedData.readableBytesView))
+                case .text:
+                    let data = Data(frame.unmaskedData.readableBytesView)
+                    if let control = try? WireCoding.decoder().decode(AttachControl.self, from: data),
+                       control.type == "resize", let rows = control.rows, let cols = control.cols {
+                        shell.resize(rows: rows, cols: cols)
+                    }
+                case .ping:
+                    try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+                case .connectionClose:
+                    return
+                default:
+                    continue
+                }
+            }
+        } catch {
+            return
+        }
+    }
+
+    private static func send(_ control: AttachControl, close code: Int, to outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) async throws {
+        let json = (try? WireCoding.encoder().encode(control)) ?? Data()
+        try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: json)))
+        var payload = ByteBuffer()
+        payload.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: code))
+        try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload))
+    }
+}
+
+/// The query of a request URI, for the upgrade path (which has no `APIRequest`).
+struct APIQuery {
+    var values: [String: String] = [:]
+    init(uri: String) {
+        guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        }
+    }
+    func uint16(_ name: String) -> UInt16? { values[name].flatMap(UInt16.init) }
+}

@@ -1,0 +1,33 @@
+import MLGymCore
+import MLGymSandbox
+import MLGymStore
+
+extension SessionManager {
+    /// What a starting daemon does before it accepts requests: sandboxes never outlive the daemon that made them
+    /// (mlgym-init exits when its control socket closes, and the kernel then kills the whole sandbox), so every
+    /// session the store still calls `creating` or `running` is marked `lost`, and whatever its sandbox left
+    /// behind (cgroups, mounts, volumes) is removed.
+    ///
+    /// Re-adoption was weighed and not chosen: it would need the init control socket to survive the daemon
+    /// (passed to systemd's fd store) and the shell's terminal with it, and a half-adopted session is worse than
+    /// an honest `lost` that the caller restarts.
+    public func recover() async throws(MLGymError) -> (lost: [String], cleaned: [String]) {
+        let cleaned = engine.removeOrphans()
+        let lost = try await store.sessions.markUnhealthyAsLost(
+            reason: "mlgymd restarted while the session was active; its sandbox ended with the previous daemon",
+            isAlive: { _ in false })
+        for record in lost {
+            DaemonLog.warning("session \(record.id) (uid \(record.ownerUID)) marked lost: mlgymd restarted")
+        }
+        return (lost.map(\.id), cleaned)
+    }
+
+    /// For a daemon that is stopping: refuses new sessions, then stops every running one and records it as
+    /// `stopped` ("mlgymd shut down"). Waits for none of the requests in flight; the server does that first.
+    public func shutdown() async {
+        beginStopping()
+        for id in liveIDs() {
+            _ = try? await stop(id, for: PeerCredentials(pid: 0, uid: 0, gid: 0), reason: "mlgymd shut down")
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import MLGymAPI
+import MLGymCore
+import MLGymSandbox
+import MLGymStore
+
+/// Owns every session of the daemon: creates sandboxes, keeps the running ones, and commits each change to the
+/// store before it is acknowledged.
+///
+/// An actor for the registry of live sessions; long work (building a sandbox, running a command) happens in
+/// the sandbox and shell types, which are thread-safe, so one slow session never holds up another.
+public actor SessionManager {
+    public struct Configuration: Sendable {
+        public var rootFilesystem: SandboxSpec.RootFilesystem = .host
+        /// Limits a session gets when its spec names none.
+        public var defaultLimits = ResourceLimits(memoryBytes: 8 << 30, pids: 1024)
+        /// Sessions a non-root uid may have in `creating` or `running` at once.
+        public var maxActiveSessionsPerUID = 16
+        /// Seconds an exec may run when the request names no timeout.
+        public var defaultExecTimeout: Double = 600
+        public init() {}
+    }
+
+    let store: Store
+    let engine: SandboxEngine
+    let configuration: Configuration
+    private var live: [String: LiveSession] = [:]
+    private var stopping = false
+
+    public init(store: Store, engine: SandboxEngine, configuration: Configuration) {
+        self.store = store
+        self.engine = engine
+        self.configuration = configuration
+    }
+
+    func beginStopping() { stopping = true }
+
+    func liveIDs() -> [String] { Array(live.keys) }
+
+    // MARK: Create
+
+    public func create(_ spec: SessionSpec, owner: PeerCredentials) async throws(MLGymError) -> SessionInfo {
+        guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts") }
+        let sandboxSpec = try spec.sandboxSpec(rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: owner)
+        let id = SandboxEngine.newID()
+        var stored = spec
+        stored.name = spec.name ?? id
+        let specJSON: Data
+        do {
+            specJSON = try WireCoding.encoder().encode(stored)
+        } catch {
+            throw MLGymError(.system, "cannot encode the session's spec: \(error)")
+        }
+        _ = try await store.sessions.createSession(
+            NewSession(id: id, name: stored.name ?? id, ownerUID: owner.uid, spec: specJSON, cgroupName: id),
+            maxActivePerOwner: owner.isAdministrator ? nil : configuration.maxActiveSessionsPerUID)
+        let sandbox: Sandbox
+        let shell: PersistentShell
+        do {
+            sandbox = try await engine.create(sandboxSpec, id: id)
+            do {
+                shell = try await PersistentShell.start(in: sandbox)
+            } catch {
+                await sandbox.stop()
+                throw error
+            }
+        } catch {
+            let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
+            _ = try? await store.sessions.transition(id, to: .failed, reason: failure.message)
+            DaemonLog.warning("session \(id) failed to start: \(failure.message)")
+            throw failure
+        }
+        let session = LiveSession(id: id, sandbox: sandbox, shell: shell)
+        do {
+            _ = try await store.sessions.transition(
+                id, to: .running, reason: "started",
+                initProcess: InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)))
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        live[id] = session
+        watchEvents(of: session)
+        DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(sandbox.initPID))")
+        return try await describe(id, for: owner)
+    }
+
+    /// Records what happens to the sandbox; a sandbox that ends on its own ends its session.
+    private func watchEvents(of session: LiveSession) {
+        let events = session.sandbox.events()
+        Task { [store] in
+            for await event in events {
+                switch event {
+                case .outOfMemory(let stats):
+                    let details = (try? WireCoding.encoder().encode(stats)) ?? Data("{}".utf8)
+                    _ = try? await store.sessions.recordEvent(session.id, kind: .oom, details: details)
+                case .wallTimeExceeded(let seconds):
+                    _ = try? await store.sessions.recordEvent(session.id, kind: .wallTime, details: Data("{\"seconds\":\(seconds)}".utf8))
+                    await self.ended(session.id, state: .stopped, reason: "wall-time limit of \(seconds) s reached")
+                case .initExited:
+                    _ = try? await store.sessions.recordEvent(session.id, kind: .initExited, details: Data("{}".utf8))
+                    await self.ended(session.id, state: .failed, reason: "the sandbox's init process exited")
+                case .stopped:
+                    break
+                }
+            }
+        }
+    }
+
+    private func ended(_ id: String, state: SessionState, reason: String) async {
+        guard let session = live.removeValue(forKey: id) else { return }
+        await session.sandbox.stop()
+        _ = try? await store.sessions.transition(id, to: state, reason: reason)
+        DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
+    }
+
+    // MARK: Read
+
+    /// Finds a session by id, unique id prefix or unique name, and checks that `peer` may act on it.
+    func resolve(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> SessionRecord {
+        let record: SessionRecord
+        do {
+            record = try await store.sessions.session(reference)
+        } catch let error where error.code == .notFound {
+            let candidates = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
+                .filter { $0.id.hasPrefix(reference) || $0.name == reference }
+            guard !reference.isEmpty, candidates.count == 1, let only = candidates.first else {
+                if candidates.count > 1 {
+                    throw MLGymError(.invalidArgument, "'\(reference)' matches \(candidates.count) sessions; give more of the id")
+                }
+                throw MLGymError(.notFound, "no session '\(reference)' (mlgymctl ls lists them)")
+            }
+            record = only
+        }
+        guard peer.isAdministrator || record.ownerUID == peer.uid else {
+            throw MLGymError(.permissionDenied, "session \(record.id) belongs to uid \(record.ownerUID)")
+        }
+        return record
+    }
+
+    public func describe(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> SessionInfo {
+        let record = try await resolve(reference, for: peer)
+        let reason = try await store.sessions.stateChanges(record.id).last?.reason
+        return info(record, reason: reason)
+    }
+
+    public func list(for peer: PeerCredentials) async throws(MLGymError) -> [SessionInfo] {
+        let records = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
+        var result: [SessionInfo] = []
+        for record in records {
+            result.append(info(record, reason: try await store.sessions.stateChanges(record.id).last?.reason))
+        }
+        return result
+    }
+
+    private func info(_ record: SessionRecord, reason: String?) -> SessionInfo {
+        let spec = (try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec)) ?? SessionSpec()
+        let session = live[record.id]
+        let stats = session?.sandbox.stats()
+        return SessionInfo(
+            id: record.id, name: record.name, owner: record.ownerUID, state: record.state.rawValue, reason: reason,
+            createdAt: record.createdAt, updatedAt: record.updatedAt, spec: spec,
+            initPID: record.state.isActive ? record.initProcess?.pid : nil,
+            attachedClients: session?.attachedClients,
+            usage: session.map { session in
+                SessionInfo.Usage(
+                    memoryBytes: stats?.memoryCurrentBytes, memoryPeakBytes: stats?.memoryPeakBytes,
+                    processes: session.sandbox.hostProcesses().count, oomKills: stats?.oomKills)
+            })
+    }
+
+    public func logs(_ reference: String, for peer: PeerCredentials, execLimit: Int? = nil) async throws(MLGymError) -> SessionLogs {
+        let record = try await resolve(reference, for: peer)
+        let changes = try await store.sessions.stateChanges(record.id)
+        let events = try await store.sessions.events(record.id)
+        let execs = try await store.sessions.execHistory(record.id, limit: execLimit)
+        return SessionLogs(
+            stateChanges: changes.map { .init(time: $0.time, from: $0.from?.rawValue, to: $0.to.rawValue, reason: $0.reason) },
+            events: events.map { .init(time: $0.time, kind: $0.kind.rawValue, details: String(decoding: $0.details, as: UTF8.self)) },
+            execs: execs.map {
+                .init(startedAt: $0.startedAt, durationMs: $0.durationMs, command: $0.command.joined(separator: " "),
+                      exitCode: $0.exitCode, timedOut: $0.timedOut, output: $0.output)
+            })
+    }
+
+    /// The live session for `reference`, for exec and attach.
+    func liveSession(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> LiveSession {
+        let record = try await resolve(reference, for: peer)
+        guard let session = live[record.id] else {
+            throw MLGymError(.invalidState, "session \(record.id) is \(record.state.rawValue), not running")
+        }
+        return session
+    }
+
+    // MARK: Stop and remove
+
+    public func stop(_ reference: String, for peer: PeerCredentials, reason: String = "stopped on request") async throws(MLGymError) -> SessionInfo {
+        let record = try await resolve(reference, for: peer)
+        if let session = live.removeValue(forKey: record.id) {
+            await session.sandbox.stop()
+            _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
+            DaemonLog.info("session \(record.id) stopped by uid \(peer.uid)")
+        } else if record.state.isActive {
+            // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
+            _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
+        }
+        return try await describe(record.id, for: peer)
+    }
+
+    public func remove(_ reference: String, for peer: PeerCredentials, force: Bool) async throws(MLGymError) {
+        let record = try await resolve(reference, for: peer)
+        if record.state.isActive {
+            guard force else {
+                throw MLGymError(.invalidState, "session \(record.id) is \(record.state.rawValue); stop it first or remove it with --force")
+            }
+            _ = try await stop(record.id, for: peer, reason: "removed on request")
+        }
+        try await store.sessions.deleteSession(record.id)
+        DaemonLog.info("session \(record.id) removed by uid \(peer.uid)")
+    }
+
+    // MARK: Exec
+
+    /// Runs `request` in the session's shell, sending output to `onOutput` as it arrives, and records it in
+    /// the exec history before returning.
+    public func exec(
+        _ reference: String, _ request: ExecRequest, for peer: PeerCredentials,
+        onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+    ) async throws(MLGymError) -> ExecResult {
+        let timeout = request.timeout ?? configuration.defaultExecTimeout
+        guard timeout > 0, timeout <= 7 * 86400 else {
+            throw MLGymError(.invalidArgument, "timeout \(timeout) must be between 0 and 604800 seconds")
+        }
+        let session = try await liveSession(reference, for: peer)
+        return try await Self.run(request.command, timeout: timeout, in: session, store: store, onOutput: onOutput)
+    }
+
+    /// Outside the actor: a long command must not hold up other sessions.
+    private nonisolated static func run(
+        _ command: String, timeout: Double, in session: LiveSession, store: Store,
+        onOutput: (@Sendable ([UInt8]) -> Void)?
+    ) async throws(MLGymError) -> ExecResult {
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        let result: PersistentShell.Result
+        do {
+            result = try await session.shell().run(command, timeout: .milliseconds(Int64(timeout * 1000)), onOutput: onOutput)
+        } catch let error as MLGymError {
+            throw error
+        } catch {
+            throw MLGymError(.system, "the command could not run: \(error)")
+        }
+        let elapsed = ContinuousClock.now - clock
+        let durationMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        _ = try await store.sessions.recordExec(
+            NewExec(sessionID: session.id, command: [command], exitCode: result.exitCode, timedOut: result.timedOut,
+                    startedAt: startedAt, finishedAt: Date(), durationMs: durationMs, output: result.output))
+        return ExecResult(exitCode: result.exitCode, timedOut: result.timedOut, durationMs: durationMs, output: result.output, truncated: result.truncated)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import MLGymAPI
+import MLGymCore
+import MLGymServer
+
+@main
+struct MLGymDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlgymd",
+        abstract: "The mlgym daemon: owns every task sandbox and serves the API on a Unix socket.",
+        discussion: """
+            Runs in the foreground and logs to stderr (journald-friendly under systemd). With systemd it reports \
+            readiness (Type=notify) and accepts the socket from mlgymd.socket (socket activation). On SIGTERM it \
+            stops accepting, lets requests in flight finish, then stops every session (state 'stopped'). After a \
+            crash, sessions that were running are marked 'lost' at the next start. See docs/operations.md.
+            """,
+        version: WireCoding.mlgymVersion)
+
+    @Option(help: ArgumentHelp("Unix socket to listen on (env MLGYM_SOCKET).", valueName: "path"))
+    var socket: String = ProcessInfo.processInfo.environment["MLGYM_SOCKET"] ?? "/run/mlgym/mlgymd.sock"
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory for the database and session volumes.", valueName: "dir"))
+    var stateDirectory = "/var/lib/mlgym"
+
+    @Option(name: .customLong("runtime-dir"), help: ArgumentHelp("Directory for per-sandbox runtime state (a tmpfs such as /run).", valueName: "dir"))
+    var runtimeDirectory = "/run/mlgym"
+
+    @Option(help: ArgumentHelp("Root filesystem of sessions: 'host' (the host's /usr, read-only) or a directory tree.", valueName: "host|dir"))
+    var rootfs = "host"
+
+    @Option(name: .customLong("socket-group"), help: ArgumentHelp("Group whose members may use the socket (mode 0660); 'none' for root only.", valueName: "group"))
+    var socketGroup = "mlgym"
+
+    @Option(name: .customLong("max-sessions-per-user"), help: "Sessions one non-root uid may have running at once.")
+    var maxSessionsPerUser = 16
+
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("Largest request body accepted, e.g. 1M.", valueName: "size"))
+    var maxBody = "1M"
+
+    @Option(name: .customLong("exec-output-limit"), help: ArgumentHelp("Output of one command kept in the exec history (the middle is dropped with a marker).", valueName: "size"))
+    var execOutputLimit = "64K"
+
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Seconds SIGTERM waits for requests in flight before stopping sessions.", valueName: "seconds"))
+    var shutdownGrace: Double = 30
+
+    @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("Cgroup, under the daemon's own, that holds the sessions' cgroups.", valueName: "name"))
+    var cgroupParent = "mlgym"
+
+    func validate() throws {
+        guard rootfs == "host" || rootfs.hasPrefix("/") else {
+            throw ValidationError("--rootfs must be 'host' or an absolute directory, not '\(rootfs)'")
+        }
+        guard ByteCount.parse(maxBody) != nil else { throw ValidationError("--max-body '\(maxBody)' is not a size (e.g. 1M)") }
+        guard ByteCount.parse(execOutputLimit) != nil else { throw ValidationError("--exec-output-limit '\(execOutputLimit)' is not a size (e.g. 64K)") }
+        guard maxSessionsPerUser >= 1 else { throw ValidationError("--max-sessions-per-user must be at least 1") }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
+        if socketGroup != "none", getgrnam(socketGroup) == nil, socketGroup != "mlgym" {
+            throw ValidationError("--socket-group '\(socketGroup)' is not a group on this host")
+        }
+    }
+
+    func run() async throws {
+        var configuration = Daemon.Configuration()
+        configuration.socketPath = socket
+        configuration.stateDirectory = stateDirectory
+        configuration.runtimeDirectory = runtimeDirectory
+        configuration.rootfs = rootfs
+        configuration.cgroupParent = cgroupParent
+        configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
+        configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
+        configuration.storeExecOutputLimit = Int(ByteCount.parse(execOutputLimit) ?? 64 << 10)
+        configuration.shutdownGrace = .milliseconds(Int64(shutdownGrace * 1000))
+        if socketGroup != "none" {
+            if let group = getgrnam(socketGroup) {
+                configuration.socketGroup = group.pointee.gr_gid
+            } else {
+                DaemonLog.warning("group '\(socketGroup)' does not exist: the socket is for root only (scripts/install creates the group)")
+            }
+        }
+        do {
+            try await Daemon(configuration).run()
+        } catch let error as MLGymError {
+            DaemonLog.error(error.message)
+            throw ExitCode(1)
+        }
+    }
+}
