@@ -99,6 +99,11 @@ let package = Package(
         .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "MLGymServerTests",
+            dependencies: ["MLGymServer", "MLGymClient", "MLGymAPI", "MLGymCommands", "MLGymSandbox", "MLGymCore", "CSandbox"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore"], swiftSettings: strictSwift),
     ]
 )

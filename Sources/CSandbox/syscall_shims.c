@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -91,4 +92,8 @@ int mlg_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 pid_t mlg_foreground_pgrp(int fd) {
     pid_t pgrp = 0;
     return ioctl(fd, TIOCGPGRP, &pgrp) == 0 ? pgrp : -errno;
+}
+
+int mlg_spawn_actions_close_from(void *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
 }

@@ -142,3 +142,6 @@ int mlg_wait_status_signal(int status);
 int mlg_open_path_cloexec(const char *path);
 int mlg_set_winsize(int fd, unsigned short rows, unsigned short cols);
 pid_t mlg_foreground_pgrp(int fd);
+/* Host-side helpers spawned with posix_spawn must not inherit the daemon's other descriptors (sockets, pipes,
+ * terminals): glibc's closefrom action, which Swift's Glibc module does not import. */
+int mlg_spawn_actions_close_from(void *actions, int lowest);

@@ -74,7 +74,9 @@ public final class PersistentShell: Sendable {
         shell.startReader()
         // stty runs as a job of the shell: bash then records raw mode as its own terminal state and restores
         // that (not its start-up state, which may still echo) after a job it had to kill.
+        // An interactive bash announces `exit` on the terminal; the wrapper keeps that line out of the output.
         let setup = "stty raw -echo 2>/dev/null; set +H; PROMPT_COMMAND=; unset HISTFILE; "
+            + "exit() { builtin exit \"$@\" 2>/dev/null; }; "
             + "__mlgym_run() { eval \"$2\" </dev/null; printf '\\036%s-%s:%d\\036' \(nonce) \"$1\" $?; }; "
             + "printf '\\036%s-0:%d\\036' \(nonce) 0\n"
         try shell.send(setup)
@@ -406,6 +408,10 @@ public final class PersistentShell: Sendable {
                 let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
+                // Observers first: a command's stream must have its last piece before `run` sees the frame,
+                // returns and removes its observer.
+                let piece = Array(chunk[0..<n])
+                for handler in observers.withLock({ Array($0.values) }) { handler(piece) }
                 let waiter = state.withLock { state in
                     state.buffer += chunk[0..<n]
                     if state.buffer.count > outputLimit + 4096 {
@@ -419,8 +425,6 @@ public final class PersistentShell: Sendable {
                     return state.waiter
                 }
                 waiter?.resume()
-                let piece = Array(chunk[0..<n])
-                for handler in observers.withLock({ Array($0.values) }) { handler(piece) }
             }
             let waiter = state.withLock { state in
                 Glibc.close(master)

@@ -41,9 +41,17 @@ public final class Daemon: Sendable {
         if let initExecutable = configuration.initExecutable { engineConfiguration.initExecutable = initExecutable }
         let engine = try SandboxEngine(engineConfiguration)
         for warning in engine.warnings { DaemonLog.warning(warning) }
+        // Every session's commands and output are in the state directory: root's alone unless the operator
+        // made it otherwise.
+        if !FileManager.default.fileExists(atPath: configuration.stateDirectory) {
+            try? FileManager.default.createDirectory(
+                atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         var storeOptions = Store.Options()
         storeOptions.execOutputLimitBytes = configuration.storeExecOutputLimit
         let store = try Store(stateDirectory: configuration.stateDirectory, options: storeOptions)
+        // SQLite creates the database with the umask's mode, and its -wal and -shm files copy the database's.
+        chmod(store.path, 0o600)
         var sessions = configuration.sessions
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
         manager = SessionManager(store: store, engine: engine, configuration: sessions)

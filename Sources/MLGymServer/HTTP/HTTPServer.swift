@@ -186,6 +186,8 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
     private func setBusy(_ key: ObjectIdentifier, _ busy: Bool) -> Bool {
         state.withLock { state in
             state.connections[key]?.busy = busy
@@ -201,7 +203,13 @@ public final class HTTPServer: Sendable {
             var head: HTTPRequestHead?
             var body = ByteBuffer()
             var tooLarge = false
+            // After a response that ends the connection, wait for the client to close: closing from this side
+            // right away could drop the response's last bytes, still queued in NIO. A client that lingers is
+            // closed after a grace period.
+            var lingering: Task<Void, Never>?
+            defer { lingering?.cancel() }
             for try await part in inbound {
+                if lingering != nil { continue }
                 switch part {
                 case .head(let next):
                     _ = setBusy(key, true)
@@ -226,10 +234,16 @@ public final class HTTPServer: Sendable {
                     } else {
                         response = await router.respond(to: APIRequest(head: requestHead, body: body, peer: peer))
                     }
-                    let keepAlive = requestHead.isKeepAlive && !tooLarge
+                    let keepAlive = requestHead.isKeepAlive && !tooLarge && !isStopping
                     try await write(response, to: outbound, version: requestHead.version, keepAlive: keepAlive)
                     let stopping = setBusy(key, false)
-                    if !keepAlive || stopping { return }
+                    if !keepAlive || stopping {
+                        let connection = channel.channel
+                        lingering = Task {
+                            try? await Task.sleep(for: .seconds(5))
+                            if !Task.isCancelled { connection.close(promise: nil) }
+                        }
+                    }
                 }
             }
         }

@@ -33,7 +33,7 @@ enum AttachHandler {
                 shell = try await session.shell()
             } catch {
                 let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
-                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound)
+                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound, on: connection.channel.channel)
                 return
             }
             let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
@@ -56,7 +56,7 @@ enum AttachHandler {
             } catch {
                 _ = session.changeAttached(by: -1)
                 let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
-                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound)
+                try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound, on: connection.channel.channel)
                 return
             }
             DaemonLog.info("uid \(connection.peer.uid) attached to session \(session.id)")
@@ -86,7 +86,7 @@ enum AttachHandler {
             let farewell = ended
                 ? AttachControl(type: "ended", message: "the session's shell ended")
                 : AttachControl(type: "detached")
-            try? await send(farewell, close: 1000, to: outbound)
+            try? await send(farewell, close: 1000, to: outbound, on: connection.channel.channel)
         }
     }
 
@@ -119,12 +119,23 @@ enum AttachHandler {
         }
     }
 
-    private static func send(_ control: AttachControl, close code: Int, to outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) async throws {
+    /// Sends a last control message and the close frame, then waits (up to 5 s) for the client to close: closing
+    /// from this side at once could drop those frames, still queued in NIO.
+    private static func send(
+        _ control: AttachControl, close code: Int, to outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        on channel: any Channel
+    ) async throws {
         let json = (try? WireCoding.encoder().encode(control)) ?? Data()
         try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: json)))
         var payload = ByteBuffer()
         payload.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: code))
         try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await channel.closeFuture.get() }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 }
 

@@ -199,7 +199,7 @@ public actor SessionManager {
         if let session = live.removeValue(forKey: record.id) {
             await session.sandbox.stop()
             _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
-            DaemonLog.info("session \(record.id) stopped by uid \(peer.uid)")
+            DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
         } else if record.state.isActive {
             // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
             _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)

@@ -1,0 +1,55 @@
+import Foundation
+import Glibc
+import MLGymAPI
+import MLGymClient
+import Testing
+
+/// Who may do what, decided by SO_PEERCRED: root everything; other members of the socket's group only their own
+/// sessions; everyone else cannot connect.
+@Suite(.serialized) struct AuthorizationTests {
+    static let alice: uid_t = 61001
+    static let bob: uid_t = 61002
+    static let mallory: uid_t = 61003
+
+    @Test func aSessionBelongsToTheUIDThatStartedIt() throws {
+        _ = try OtherUser.clientGroup()
+        let daemon = try DaemonProcess(extraArguments: ["--max-sessions-per-user", "1"], socketGroup: OtherUser.groupName)
+        defer { daemon.finish() }
+        var info = stat()
+        stat(daemon.socketPath, &info)
+        #expect(info.st_mode & 0o777 == 0o660)
+        #expect(info.st_gid == (try OtherUser.clientGroup()))
+
+        let started = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["start", "--name", "alices"])
+        #expect(started.status == 0, "\(started.errorOutput)")
+        let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try daemon.client.session(id).owner == Self.alice)
+        let whoami = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["exec", id, "--", "echo", "hi"])
+        #expect(whoami.output == "hi\n")
+
+        // Bob is in the group but it is not his session: 403 for every verb, and his list is empty.
+        for verb in [["status", id], ["exec", id, "--", "true"], ["logs", id], ["stop", id], ["rm", "--force", id], ["attach", id]] {
+            let denied = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, verb)
+            #expect(denied.status != 0, "bob ran \(verb)")
+            #expect(denied.errorOutput.contains("belongs to uid \(Self.alice)"), "\(verb): \(denied.errorOutput)")
+        }
+        let bobsRaw = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["ls", "-q"])
+        #expect(bobsRaw.status == 0)
+        #expect(bobsRaw.output.isEmpty)
+        // Root sees and may act on it.
+        #expect(try daemon.client.sessions().map(\.id) == [id])
+
+        // A quota per uid: alice's second session is refused while the first runs (root has none).
+        let second = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["start"])
+        #expect(second.status != 0)
+        #expect(second.errorOutput.contains("1"), "\(second.errorOutput)")
+        // Bob may not bind a directory that is not his as a workspace.
+        let notHis = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["start", "--workspace", daemon.directory])
+        #expect(notHis.errorOutput.contains("belongs to uid 0"), "\(notHis.errorOutput)")
+
+        // Outside the group the socket itself refuses the connection.
+        let outsider = try OtherUser.ctl(daemon, uid: Self.mallory, inGroup: false, ["ls"])
+        #expect(outsider.status != 0)
+        #expect(outsider.errorOutput.contains("permission denied"), "\(outsider.errorOutput)")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import MLGymAPI
+import MLGymClient
+import MLGymCore
+import Testing
+
+/// The API over raw HTTP on the socket: lifecycle, error bodies and statuses, and requests a client should never
+/// send, after each of which the daemon must still answer.
+@Suite(.serialized) struct SessionAPITests {
+    @Test func sessionLifecycleOverRawHTTP() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let created = try RawHTTP.request("POST", "/v1/sessions", body: #"{"name":"raw","memory":"512M","pids":256}"#, to: daemon.socketPath)
+        #expect(created.status == 201, "\(created.body)")
+        #expect(created.headers["content-type"] == "application/json")
+        let session = try WireCoding.decoder().decode(SessionInfo.self, from: Data(created.body.utf8))
+        #expect(session.state == "running")
+        #expect(session.spec.memory == "512M")
+
+        let listed = try RawHTTP.request("GET", "/v1/sessions", to: daemon.socketPath)
+        #expect(listed.status == 200)
+        #expect(try WireCoding.decoder().decode(SessionList.self, from: Data(listed.body.utf8)).sessions.map(\.id) == [session.id])
+
+        let exec = try RawHTTP.request("POST", "/v1/sessions/\(session.id)/exec", body: #"{"command":"id -u; cd /tmp; exit 3"}"#, to: daemon.socketPath)
+        #expect(exec.status == 200)
+        let result = try WireCoding.decoder().decode(ExecResult.self, from: Data(exec.body.utf8))
+        #expect(result.exitCode == 3)
+        #expect(result.output?.hasPrefix("1000\n") == true)
+
+        let streamed = try RawHTTP.request("POST", "/v1/sessions/\(session.id)/exec?stream=true", body: #"{"command":"echo one; echo two >&2; false"}"#, to: daemon.socketPath)
+        #expect(streamed.headers["content-type"] == "application/x-ndjson")
+        #expect(streamed.headers["transfer-encoding"] == "chunked")
+        #expect(streamed.body.contains(#"{"output":"#))
+        #expect(streamed.body.contains(#""exitCode":1"#))
+
+        let logs = try RawHTTP.request("GET", "/v1/sessions/\(session.id)/logs", to: daemon.socketPath)
+        let history = try WireCoding.decoder().decode(SessionLogs.self, from: Data(logs.body.utf8))
+        #expect(history.execs.map(\.exitCode) == [3, 1])
+        #expect(history.stateChanges.map(\.to) == ["creating", "running"])
+
+        let refused = try RawHTTP.request("DELETE", "/v1/sessions/\(session.id)", to: daemon.socketPath)
+        #expect(refused.status == 409)
+        let stopped = try RawHTTP.request("POST", "/v1/sessions/\(session.id)/stop", to: daemon.socketPath)
+        #expect(stopped.status == 200)
+        #expect(stopped.body.contains(#""state":"stopped""#))
+        let removed = try RawHTTP.request("DELETE", "/v1/sessions/\(session.id)", to: daemon.socketPath)
+        #expect(removed.status == 204)
+        let gone = try RawHTTP.request("GET", "/v1/sessions/\(session.id)", to: daemon.socketPath)
+        #expect(gone.status == 404)
+        let error = try WireCoding.decoder().decode(APIErrorBody.self, from: Data(gone.body.utf8))
+        #expect(error.error.code == "not_found")
+    }
+
+    @Test func badRequestsGetClearErrorsAndTheDaemonStaysUp() throws {
+        let daemon = try DaemonProcess(extraArguments: ["--max-body", "4K"])
+        defer { daemon.finish() }
+        let cases: [(String, String, String?, Int, String)] = [
+            ("POST", "/v1/sessions", "{not json", 400, "parse"),
+            ("POST", "/v1/sessions", #"{"memory": 12}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"memory":"lots"}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"memory":"1K"}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"cpus":-1}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"gpus":"0,,1"}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"network":"everywhere"}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"workspace":"relative/dir"}"#, 400, "invalid_argument"),
+            ("POST", "/v1/sessions", #"{"task":"no-such-task"}"#, 404, "not_found"),
+            ("GET", "/v1/sessions/0123456789ab", nil, 404, "not_found"),
+            ("POST", "/v1/sessions/0123456789ab/exec", #"{"command":"true"}"#, 404, "not_found"),
+            ("GET", "/v1/nothing-here", nil, 404, "not_found"),
+            ("PUT", "/v1/sessions", "{}", 405, "method_not_allowed"),
+            ("GET", "/v1/sessions/x/attach", nil, 400, "invalid_argument"),
+        ]
+        for (method, path, body, status, code) in cases {
+            let response = try RawHTTP.request(method, path, body: body, to: daemon.socketPath)
+            #expect(response.status == status, "\(method) \(path) \(body ?? ""): \(response.body)")
+            let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: Data(response.body.utf8))
+            #expect(decoded?.error.code == code, "\(method) \(path): \(response.body)")
+            #expect(decoded?.error.message.isEmpty == false)
+        }
+
+        let huge = String(repeating: "x", count: 64 << 10)
+        let oversized = try RawHTTP.request("POST", "/v1/sessions", body: "{\"name\":\"\(huge)\"}", to: daemon.socketPath)
+        #expect(oversized.status == 413)
+        #expect(oversized.body.contains("payload_too_large"))
+
+        // Not HTTP at all: the parser rejects it and closes that connection only.
+        _ = try? RawHTTP.send(Array("\u{1}\u{2}garbage\r\n\r\n".utf8), to: daemon.socketPath)
+        let info = try daemon.client.info()
+        #expect(info.pid == daemon.pid)
+        #expect(try daemon.client.sessions().isEmpty)
+    }
+
+    @Test func execRequestsAreCheckedAndOutputIsCappedInTheHistory() throws {
+        let daemon = try DaemonProcess(extraArguments: ["--exec-output-limit", "1K"])
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(name: "caps"))
+        #expect(throws: MLGymError.self) { try daemon.client.exec(session.id, ExecRequest(command: "true", timeout: -1)) }
+        let result = try daemon.client.exec(session.id, ExecRequest(command: "head -c 100000 /dev/zero | tr '\\0' a; echo; echo END"))
+        #expect(result.exitCode == 0)
+        #expect(result.output?.hasSuffix("END\n") == true)
+        let kept = try daemon.client.logs(session.id).execs.last?.output ?? ""
+        #expect(kept.utf8.count < 2048)
+        #expect(kept.contains("bytes dropped by mlgym"))
+        #expect(kept.hasSuffix("END\n"))
+    }
+}

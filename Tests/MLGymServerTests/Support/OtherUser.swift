@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+
+/// Runs programs as other uids (setpriv), for the authorization tests: uids without passwd entries, in a group
+/// made for the tests, so nothing on the host is touched but that group.
+enum OtherUser {
+    static let groupName = "mlgymtest-clients"
+
+    /// The test group's gid, created if missing.
+    static func clientGroup() throws -> gid_t {
+        if let group = getgrnam(groupName) { return group.pointee.gr_gid }
+        let result = try CommandResult.run("/usr/sbin/groupadd", ["--system", groupName])
+        guard let group = getgrnam(groupName) else {
+            throw TestFailure("groupadd \(groupName) failed (\(result.status)): \(result.errorOutput)")
+        }
+        return group.pointee.gr_gid
+    }
+
+    /// mlgymctl copied where every uid can run it (the build directory need not be traversable by others).
+    /// Copied once, by `cp` in a process of its own: a copy written by this (multithreaded) process could leak
+    /// its open descriptor into a child spawned meanwhile, and the file would then be busy (ETXTBSY) for good.
+    static let client: Result<String, TestFailure> = {
+        let directory = "/tmp/mlgymtest-client-\(getpid())"
+        mkdir(directory, 0o755)
+        chmod(directory, 0o755)
+        let path = directory + "/mlgymctl"
+        do {
+            let copied = try CommandResult.run("/bin/cp", [try DaemonProcess.binary("mlgymctl"), path])
+            guard copied.status == 0 else { return .failure(TestFailure("cp mlgymctl: \(copied.errorOutput)")) }
+            chmod(path, 0o755)
+            return .success(path)
+        } catch {
+            return .failure(TestFailure("cannot copy mlgymctl: \(error)"))
+        }
+    }()
+
+    /// `mlgymctl arguments` as `uid`, with the test group as its only supplementary group when `inGroup`.
+    static func ctl(_ daemon: DaemonProcess, uid: uid_t, inGroup: Bool, _ arguments: [String]) throws -> CommandResult {
+        let client = try Self.client.get()
+        let gid = try clientGroup()
+        let groups = inGroup ? ["--groups", String(gid)] : ["--clear-groups"]
+        return try CommandResult.run(
+            "/usr/bin/setpriv",
+            ["--reuid", String(uid), "--regid", String(uid)] + groups + ["--inh-caps", "-all", "--", client] + arguments,
+            environment: ["MLGYM_SOCKET": daemon.socketPath, "HOME": "/"])
+    }
+}
