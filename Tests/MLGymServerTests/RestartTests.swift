@@ -73,4 +73,19 @@ import Testing
         #expect(after.reason == "mlgymd shut down")
         #expect(try daemon.client.logs(session.id).execs.last?.output == "begun\nfinished\n")
     }
+
+    @Test func sigtermStopsSessionsEvenWhileAClientHoldsItsConnectionOpen() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(name: "held"))
+        let body = #"{"command":"true"}"#
+        let request = "POST /v1/sessions/\(session.id)/exec HTTP/1.1\r\nHost: mlgymd\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let held = try RawHTTP.openConnection(sending: Array(request.utf8), to: daemon.socketPath)
+        defer { close(held) }
+        #expect(daemon.terminate() == 0)
+        try daemon.start()
+        let after = try daemon.client.session(session.id)
+        #expect(after.state == "stopped")
+        #expect(after.reason == "mlgymd shut down")
+    }
 }

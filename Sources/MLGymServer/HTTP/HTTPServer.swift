@@ -239,8 +239,9 @@ public final class HTTPServer: Sendable {
                     let stopping = setBusy(key, false)
                     if !keepAlive || stopping {
                         let connection = channel.channel
+                        let grace: Duration = stopping ? .seconds(1) : .seconds(5)
                         lingering = Task {
-                            try? await Task.sleep(for: .seconds(5))
+                            try? await Task.sleep(for: grace)
                             if !Task.isCancelled { connection.close(promise: nil) }
                         }
                     }

@@ -36,7 +36,7 @@ enum AttachHandler {
                 try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound, on: connection.channel.channel)
                 return
             }
-            let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
+            let (output, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1024))
             let filter = Mutex(ShellFrameFilter(nonce: shell.frameNonce))
             let observer = shell.observe { chunk in
                 guard let chunk else {

@@ -26,7 +26,9 @@ enum ExecRoute {
     private static func stream(
         _ exec: ExecRequest, in id: String, for peer: PeerCredentials, manager: SessionManager, to writer: ResponseWriter
     ) async throws {
-        let (chunks, continuation) = AsyncStream<[UInt8]>.makeStream()
+        // Bounded: a client that reads slowly (or has gone) must not make the daemon hold a command's whole output;
+        // past 1024 pieces (up to 64 MiB) the oldest are dropped. The exec history keeps its own copy.
+        let (chunks, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         let running = Task { () -> Result<ExecResult, MLGymError> in
             defer { continuation.finish() }
             do {
@@ -40,7 +42,13 @@ enum ExecRoute {
         var text = UTF8Chunker()
         for await chunk in chunks {
             let piece = text.take(chunk)
-            if !piece.isEmpty { try await writer.writeLine(ExecStreamLine.output(piece)) }
+            do {
+                if !piece.isEmpty { try await writer.writeLine(ExecStreamLine.output(piece)) }
+            } catch {
+                // The client has gone; the command still runs to its end and is recorded.
+                continuation.finish()
+                throw error
+            }
         }
         let rest = text.finish()
         if !rest.isEmpty { try await writer.writeLine(ExecStreamLine.output(rest)) }

@@ -24,10 +24,18 @@ extension SessionManager {
 
     /// For a daemon that is stopping: refuses new sessions, then stops every running one and records it as
     /// `stopped` ("mlgymd shut down"). Waits for none of the requests in flight; the server does that first.
+    /// Called twice at most (at the end of the grace period and when the server has closed); the second call
+    /// waits for the first to finish instead of returning early while sandboxes are still being stopped.
     public func shutdown() async {
         beginStopping()
-        for id in liveIDs() {
-            _ = try? await stop(id, for: PeerCredentials(pid: 0, uid: 0, gid: 0), reason: "mlgymd shut down")
+        await shutdownOnce {
+            await withTaskGroup(of: Void.self) { group in
+                for id in await self.liveIDs() {
+                    group.addTask {
+                        _ = try? await self.stop(id, for: PeerCredentials(pid: 0, uid: 0, gid: 0), reason: "mlgymd shut down")
+                    }
+                }
+            }
         }
     }
 }

@@ -33,7 +33,16 @@ public actor SessionManager {
         self.configuration = configuration
     }
 
+    private var shutdownTask: Task<Void, Never>?
+
     func beginStopping() { stopping = true }
+
+    /// Runs `work` the first time; later callers wait for that same run.
+    func shutdownOnce(_ work: @escaping @Sendable () async -> Void) async {
+        let task = shutdownTask ?? Task { await work() }
+        shutdownTask = task
+        await task.value
+    }
 
     func liveIDs() -> [String] { Array(live.keys) }
 

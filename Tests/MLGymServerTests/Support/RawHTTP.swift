@@ -10,11 +10,16 @@ enum RawHTTP {
         var body: String
     }
 
-    /// Sends `request` (bytes as given) and returns the first response.
-    static func send(_ request: [UInt8], to socketPath: String) throws -> Response {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    /// A connection that has sent `request` and is left open, unread: a client that lingers. Close it when done.
+    static func openConnection(sending request: [UInt8], to socketPath: String) throws -> Int32 {
+        let descriptor = try connected(to: socketPath)
+        _ = request.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        return descriptor
+    }
+
+    private static func connected(to socketPath: String) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
-        defer { close(descriptor) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -23,7 +28,17 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard connected == 0 else { throw TestFailure("connect \(socketPath): errno \(errno)") }
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestFailure("connect \(socketPath): errno \(errno)")
+        }
+        return descriptor
+    }
+
+    /// Sends `request` (bytes as given) and returns the first response.
+    static func send(_ request: [UInt8], to socketPath: String) throws -> Response {
+        let descriptor = try connected(to: socketPath)
+        defer { close(descriptor) }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var offset = 0
