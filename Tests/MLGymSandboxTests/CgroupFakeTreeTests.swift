@@ -62,6 +62,17 @@ struct CgroupFakeTreeTests {
             ])
     }
 
+    @Test func v2ProcessesSharingOurCgroupMoveIntoTheSupervisorLeafWithUs() throws {
+        // A daemon started from a container's or a batch job's shell shares its cgroup with that shell.
+        let tree = try Self.unifiedTree()
+        defer { tree.remove() }
+        try tree.write("\(getpid())\n4242\n", to: "cgroup2/mlgymd.service/cgroup.procs")
+        let host = try tree.host()
+        _ = try SandboxCgroup.create(host: host, name: "s1", limits: CgroupLimits(memoryBytes: 64 << 20))
+        #expect(tree.contents("cgroup2/mlgymd.service/supervisor/cgroup.procs") == "\(getpid())\n4242\n")
+        #expect(tree.contents("cgroup2/mlgymd.service/cgroup.subtree_control")?.contains("+memory") == true)
+    }
+
     @Test func v2CreateMovesUsIntoSupervisorEnablesControllersAndWritesLimits() throws {
         let tree = try Self.unifiedTree()
         defer { tree.remove() }

@@ -25,8 +25,9 @@ struct Cgroup2: Sendable {
     /// not hold processes itself. When our own cgroup holds processes (this daemon, started by systemd with
     /// `Delegate=yes`), we first move this process into the leaf `<own>/supervisor`, as systemd's own
     /// documentation and runc/containerization do. Discovery knows this leaf and keeps nesting sandboxes under
-    /// `<own>`. Processes in our cgroup that are not this process make the write fail with EBUSY and an error
-    /// that says to give the daemon a cgroup of its own.
+    /// `<own>`. Other processes in our cgroup (the shell of a container or batch job that started the daemon)
+    /// move into the leaf with us; one that cannot be moved makes the write fail with EBUSY and an error that
+    /// says to give the daemon a cgroup of its own.
     static func prepareParents(hierarchy: CgroupHierarchy, parent: String, files: CgroupFiles) throws(MLGymError) {
         let own = hierarchy.ownDirectory
         let wanted = wantedControllers.filter(hierarchy.provides)
@@ -38,6 +39,13 @@ struct Cgroup2: Sendable {
                 let leaf = "\(own)/\(supervisorLeaf)"
                 try files.makeDirectory(leaf)
                 try files.write(String(getpid()), to: "cgroup.procs", in: leaf)
+                // Started from a shell in a container or a batch job, the daemon shares its cgroup with that
+                // shell and its other children. They move into the leaf too (they stay under every limit of
+                // the cgroup above), as docker-in-docker entrypoints do; a pid that vanished meanwhile is
+                // skipped, and the write below reports whatever could not be moved.
+                for pid in files.processes(in: own) where pid != getpid() {
+                    try? files.write(String(pid), to: "cgroup.procs", in: leaf)
+                }
             }
             try files.write(missing.map { "+\($0)" }.joined(separator: " "), to: "cgroup.subtree_control", in: own)
         }

@@ -53,6 +53,12 @@ public final class Daemon: Sendable {
         // SQLite creates the database with the umask's mode, and its -wal and -shm files copy the database's.
         chmod(store.path, 0o600)
         var sessions = configuration.sessions
+        // Defaults apply only where the host can enforce them (a container may delegate no pids controller);
+        // a limit a client asks for explicitly is still refused when it cannot be enforced.
+        for (controller, name) in [("memory", "memory"), ("pids", "process")] where engine.cgroupHost?.hierarchy(for: controller) == nil {
+            if controller == "memory" { sessions.defaultLimits.memoryBytes = nil } else { sessions.defaultLimits.pids = nil }
+            DaemonLog.warning("no \(controller) cgroup controller is available to mlgymd: sessions get no default \(name) limit, and asking for one fails")
+        }
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
         manager = SessionManager(store: store, engine: engine, configuration: sessions)
 
