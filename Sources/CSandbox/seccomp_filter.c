@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <seccomp.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -69,6 +70,34 @@ static int add_rules(scmp_filter_ctx ctx) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX));
     if (rc < 0) return rc;
+    /*
+     * No setuid or setgid bits: the agent's files may be run on the host (its workspace is a host directory,
+     * and a non-root owner's agent runs as that owner), so a bit set here would lend the agent's uid to whoever
+     * runs the file. Agents never need them. Creating a file with the bits does not work either: the kernel
+     * clears them on the first write by a process without CAP_FSETID.
+     */
+    static const uint64_t privilege_bits[] = {S_ISUID, S_ISGID};
+    for (size_t b = 0; b < 2; b++) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(chmod), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmod), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmodat), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+        /* fchmodat2 (Linux 6.6) is newer than this libseccomp's tables on some hosts: by number where known. */
+        int fchmodat2 = seccomp_syscall_resolve_name("fchmodat2");
+#if defined(__x86_64__)
+        if (fchmodat2 < 0) fchmodat2 = 452;
+#endif
+        if (fchmodat2 >= 0) {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), fchmodat2, 1,
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+            if (rc < 0) return rc;
+        }
+    }
     /*
      * personality: refuse the flags that weaken address-space randomisation or memory protection
      * (ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT, READ_IMPLIES_EXEC) for the Linux and Linux32

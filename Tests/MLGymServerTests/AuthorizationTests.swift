@@ -24,8 +24,11 @@ import Testing
         #expect(started.status == 0, "\(started.errorOutput)")
         let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try daemon.client.session(id).owner == Self.alice)
-        let whoami = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["exec", id, "--", "echo", "hi"])
-        #expect(whoami.output == "hi\n")
+        // A non-root owner's agent runs as the owner: an agent that escaped could do no more than they can.
+        let whoami = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["exec", id, "--", "id", "-u"])
+        #expect(whoami.output == "\(Self.alice)\n")
+        let tooBig = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["start", "--memory", "100T"])
+        #expect(tooBig.errorOutput.contains("more than this host has"), "\(tooBig.errorOutput)")
 
         // Bob is in the group but it is not his session: 403 for every verb, and his list is empty.
         for verb in [["status", id], ["exec", id, "--", "true"], ["logs", id], ["stop", id], ["rm", "--force", id], ["attach", id]] {

@@ -25,7 +25,9 @@ import Testing
         #expect(exec.status == 200)
         let result = try WireCoding.decoder().decode(ExecResult.self, from: Data(exec.body.utf8))
         #expect(result.exitCode == 3)
-        #expect(result.output?.hasPrefix("1000\n") == true)
+        // Root's sessions run their agents as a uid of their own, from the daemon's reserved range.
+        let agentUID = UInt32(result.output?.split(separator: "\n").first ?? "") ?? 0
+        #expect(agentUID >= 2_000_000_000, "\(result.output ?? "")")
 
         let streamed = try RawHTTP.request("POST", "/v1/sessions/\(session.id)/exec?stream=true", body: #"{"command":"echo one; echo two >&2; false"}"#, to: daemon.socketPath)
         #expect(streamed.headers["content-type"] == "application/x-ndjson")
@@ -102,5 +104,31 @@ import Testing
         #expect(kept.utf8.count < 2048)
         #expect(kept.contains("bytes dropped by mlgym"))
         #expect(kept.hasSuffix("END\n"))
+    }
+
+    @Test func agentsOfDifferentSessionsAreDifferentUIDsAndCannotMakeSetuidFiles() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let first = try daemon.client.createSession(SessionSpec(name: "a"))
+        let second = try daemon.client.createSession(SessionSpec(name: "b"))
+        let uids = try [first, second].map { try daemon.client.exec($0.id, ExecRequest(command: "id -u")).output ?? "" }
+        #expect(uids[0] != uids[1])
+        #expect(!uids.contains("0\n") && !uids.contains("1000\n"))
+        // A setuid or setgid bit would lend the agent's uid to whoever runs the file on the host.
+        let chmod = try daemon.client.exec(
+            first.id, ExecRequest(command: "cp /bin/true ~/workspace/t && chmod 4755 ~/workspace/t; echo $?; chmod g+s ~/workspace/t; echo $?; chmod 755 ~/workspace/t; echo $?"))
+        #expect(chmod.output?.contains("Operation not permitted") == true, "\(chmod.output ?? "")")
+        let statuses = (chmod.output ?? "").split(separator: "\n").filter { Int($0) != nil }
+        #expect(statuses == ["1", "1", "0"], "\(chmod.output ?? "")")
+    }
+
+    @Test func limitsBeyondTheHostAreRefusedBeforeAnythingIsMade() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        for body in [#"{"disk":"500P"}"#, #"{"pids":100000000}"#] {
+            let response = try RawHTTP.request("POST", "/v1/sessions", body: body, to: daemon.socketPath)
+            #expect(response.status == 400, "\(body): \(response.body)")
+        }
+        #expect(try daemon.client.sessions().isEmpty)
     }
 }

@@ -33,6 +33,7 @@ public final class PersistentShell: Sendable {
     private let shellHostPID: Int32
     private let outputLimit: Int
     private let state = Mutex(State())
+    private let writing = Mutex(())
     private let use = Mutex(Use.idle)
     private let sequence = Mutex(0)
     private let observers = Mutex<[UInt64: @Sendable ([UInt8]?) -> Void]>([:])
@@ -68,6 +69,8 @@ public final class PersistentShell: Sendable {
         tcgetattr(master, &attributes)
         cfmakeraw(&attributes)
         tcsetattr(master, TCSANOW, &attributes)
+        // Non-blocking, so a write never waits on a terminal that is not taking input (see `sendBytes`).
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
         let nonce = SandboxEngine.newID()
         let hostPID = sandbox.hostProcesses().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
         let shell = PersistentShell(process: process, master: master, nonce: nonce, shellHostPID: hostPID, outputLimit: outputLimit)
@@ -127,6 +130,7 @@ public final class PersistentShell: Sendable {
 
     /// Waits while a command runs; refuses while a terminal is attached.
     private func acquire(for wanted: Use) async throws {
+        var backoff = 1
         while true {
             let outcome: Use? = use.withLock { current in
                 guard current == .idle else { return current }
@@ -137,7 +141,10 @@ public final class PersistentShell: Sendable {
             case nil: return
             case .interactive?:
                 throw MLGymError(.invalidState, "a terminal is attached to the session's shell (detach it with ctrl-p ctrl-q, then retry)")
-            default: try await Task.sleep(for: .milliseconds(1))
+            default:
+                // A command is running: look again soon, less often the longer it runs.
+                try await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(backoff * 2, 50)
             }
         }
     }
@@ -274,15 +281,25 @@ public final class PersistentShell: Sendable {
         try sendBytes(Array(text.utf8))
     }
 
+    /// Writes to the terminal without holding `state`: the reader must keep draining output (a terminal that
+    /// echoes a large paste fills its output before it takes more input). `writing` keeps the reader from
+    /// closing the descriptor under a write, and a terminal that takes nothing for 2 s fails the write rather
+    /// than hold a thread.
     private func sendBytes(_ bytes: [UInt8]) throws(MLGymError) {
-        let failure: Int32? = state.withLock { state in
-            if state.closed { return EPIPE }
+        let failure: Int32? = writing.withLock { _ in
+            if state.withLock({ $0.closed }) { return EPIPE }
             var offset = 0
+            let deadline = ContinuousClock.now + .seconds(2)
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
-                if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                guard n > 0 else { return errno }
-                offset += n
+                if n > 0 {
+                    offset += n
+                    continue
+                }
+                if n < 0 && errno == EINTR { continue }
+                guard n < 0 && errno == EAGAIN, ContinuousClock.now < deadline else { return n < 0 ? errno : EIO }
+                var ready = pollfd(fd: master, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 50)
             }
             return nil
         }
@@ -407,6 +424,12 @@ public final class PersistentShell: Sendable {
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
+                if n < 0 && errno == EAGAIN {
+                    // The descriptor is non-blocking for the writers' sake: wait for output here.
+                    var ready = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&ready, 1, -1)
+                    continue
+                }
                 if n <= 0 { break }
                 // Observers first: a command's stream must have its last piece before `run` sees the frame,
                 // returns and removes its observer.
@@ -426,11 +449,13 @@ public final class PersistentShell: Sendable {
                 }
                 waiter?.resume()
             }
-            let waiter = state.withLock { state in
-                Glibc.close(master)
-                state.closed = true
-                defer { state.waiter = nil }
-                return state.waiter
+            let waiter = writing.withLock { _ in
+                state.withLock { state in
+                    Glibc.close(master)
+                    state.closed = true
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
             }
             waiter?.resume()
             for handler in observers.withLock({ Array($0.values) }) { handler(nil) }

@@ -34,6 +34,12 @@ public final class Daemon: Sendable {
 
     public init(_ configuration: Configuration) throws(MLGymError) {
         self.configuration = configuration
+        // Every session's commands and output are in the state directory: root's alone unless the operator
+        // made it otherwise. Created before the engine, which makes directories inside it.
+        if !FileManager.default.fileExists(atPath: configuration.stateDirectory) {
+            try? FileManager.default.createDirectory(
+                atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         var engineConfiguration = SandboxEngine.Configuration(
             runtimeDirectory: configuration.runtimeDirectory + "/sandboxes",
             stateDirectory: configuration.stateDirectory + "/sandboxes")
@@ -41,17 +47,12 @@ public final class Daemon: Sendable {
         if let initExecutable = configuration.initExecutable { engineConfiguration.initExecutable = initExecutable }
         let engine = try SandboxEngine(engineConfiguration)
         for warning in engine.warnings { DaemonLog.warning(warning) }
-        // Every session's commands and output are in the state directory: root's alone unless the operator
-        // made it otherwise.
-        if !FileManager.default.fileExists(atPath: configuration.stateDirectory) {
-            try? FileManager.default.createDirectory(
-                atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
         var storeOptions = Store.Options()
         storeOptions.execOutputLimitBytes = configuration.storeExecOutputLimit
         let store = try Store(stateDirectory: configuration.stateDirectory, options: storeOptions)
-        // SQLite creates the database with the umask's mode, and its -wal and -shm files copy the database's.
-        chmod(store.path, 0o600)
+        // SQLite creates the database with the umask's mode; its -wal and -shm files copy the database's mode
+        // when they are created, so existing ones are fixed too.
+        for suffix in ["", "-wal", "-shm"] { chmod(store.path + suffix, 0o600) }
         var sessions = configuration.sessions
         // Defaults apply only where the host can enforce them (a container may delegate no pids controller);
         // a limit a client asks for explicitly is still refused when it cannot be enforced.
@@ -97,12 +98,15 @@ public final class Daemon: Sendable {
         DaemonLog.info("stopping: no new connections; finishing requests in flight")
         server.shutdown()
         let manager = manager
+        let server = server
         let grace = configuration.shutdownGrace
         Task {
             await manager.beginStopping()
             try? await Task.sleep(for: grace)
-            // Requests still running (a long exec, an attached terminal) end with their sessions.
+            // Requests still running (a long exec, an attached terminal) end with their sessions; a client
+            // still sending a request, or holding its connection, is cut off.
             await manager.shutdown()
+            server.closeAllConnections()
         }
     }
 

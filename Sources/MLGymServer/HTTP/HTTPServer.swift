@@ -27,6 +27,11 @@ public final class HTTPServer: Sendable {
     public struct Limits: Sendable {
         /// Largest request body accepted; bigger ones get 413 and the connection is closed.
         public var maxBodyBytes: Int = 1 << 20
+        /// Open connections one non-root uid may hold; more are closed at once (a flood by one user must not
+        /// use up the daemon's descriptors).
+        public var maxConnectionsPerUID = 64
+        /// A connection that sends nothing for this long between requests (or in the middle of one) is closed.
+        public var idleTimeout: TimeAmount = .seconds(120)
         public init() {}
     }
 
@@ -45,6 +50,7 @@ public final class HTTPServer: Sendable {
         var stopping = false
         /// Open connections, and whether each is in the middle of a request.
         var connections: [ObjectIdentifier: (channel: any Channel, busy: Bool)] = [:]
+        var connectionsPerUID: [UInt32: Int] = [:]
     }
 
     public init(
@@ -145,7 +151,10 @@ public final class HTTPServer: Sendable {
                 return channel.eventLoop.makeSucceededFuture(isWebSocketPath(path) ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
+                // An attached terminal may sit quiet for hours: no idle timeout on a WebSocket.
+                channel.pipeline.removeHandler(name: "idle-closer").flatMap {
+                    channel.pipeline.removeHandler(name: "idle-state")
+                }.flatMapThrowing {
                     .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel), head)
                 }
             })
@@ -157,6 +166,8 @@ public final class HTTPServer: Sendable {
                     return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
                 }
             })
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout), name: "idle-state")
+        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(), name: "idle-closer")
         return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: configuration))
     }
@@ -173,6 +184,23 @@ public final class HTTPServer: Sendable {
             try? await accepted.channel.close()
             return
         }
+        let withinLimit = state.withLock { state in
+            let count = state.connectionsPerUID[peer.uid, default: 0]
+            guard peer.isAdministrator || count < limits.maxConnectionsPerUID else { return false }
+            state.connectionsPerUID[peer.uid] = count + 1
+            return true
+        }
+        guard withinLimit else {
+            DaemonLog.warning("uid \(peer.uid) has \(limits.maxConnectionsPerUID) connections open; closing another")
+            try? await accepted.channel.close()
+            return
+        }
+        defer {
+            state.withLock { state in
+                state.connectionsPerUID[peer.uid, default: 1] -= 1
+                if state.connectionsPerUID[peer.uid] == 0 { state.connectionsPerUID[peer.uid] = nil }
+            }
+        }
         do {
             switch try await accepted.upgrade.get() {
             case .webSocket(let channel, let head):
@@ -182,8 +210,16 @@ public final class HTTPServer: Sendable {
                 try await serveHTTP(channel, key: key, peer: peer)
             }
         } catch {
-            // A client that goes away mid-request is not the daemon's error.
+            // A client that goes away mid-request, or that spoke no HTTP, is not the daemon's error; its
+            // connection is closed here (a failed upgrade leaves it open otherwise).
+            try? await accepted.channel.close()
         }
+    }
+
+    /// Closes every connection, busy or not: the last step of a shutdown.
+    public func closeAllConnections() {
+        let all = state.withLock { $0.connections.values.map(\.channel) }
+        for channel in all { channel.close(promise: nil) }
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
@@ -284,6 +320,20 @@ private final class ResponsePartAdapter: ChannelOutboundHandler, RemovableChanne
         case .head(let head): context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .body(let buffer): context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
         case .end(let trailers): context.write(wrapOutboundOut(.end(trailers)), promise: promise)
+        }
+    }
+}
+
+/// Closes a connection that has sent nothing for the idle timeout (`IdleStateHandler`'s read event). An
+/// attached terminal's WebSocket is exempt: the handler is removed when the connection upgrades.
+private final class IdleConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 }

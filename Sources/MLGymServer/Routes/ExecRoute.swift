@@ -14,7 +14,9 @@ enum ExecRoute {
                 guard request.flag("stream") else {
                     return .json(try await manager.exec(id, exec, for: request.peer))
                 }
-                // Errors that have a status (unknown session, not running, forbidden) come before the stream starts.
+                // Errors that have a status (bad timeout, unknown session, not running, forbidden) come before the
+                // stream starts.
+                _ = try manager.validatedTimeout(exec)
                 _ = try await manager.liveSession(id, for: request.peer)
                 return APIResponse(contentType: "application/x-ndjson", body: .stream { writer in
                     try await stream(exec, in: id, for: request.peer, manager: manager, to: writer)

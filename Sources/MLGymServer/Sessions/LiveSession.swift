@@ -11,6 +11,8 @@ final class LiveSession: Sendable {
     private struct State {
         var shell: PersistentShell
         var attached = 0
+        /// The start of a new shell, shared by every caller that finds the old one ended.
+        var restarting: Task<PersistentShell, any Error>?
     }
 
     init(id: String, sandbox: Sandbox, shell: PersistentShell) {
@@ -21,11 +23,26 @@ final class LiveSession: Sendable {
 
     /// The session's shell; a new one when the last ended (someone typed `exit` at an attached terminal).
     func shell() async throws -> PersistentShell {
-        let current = state.withLock { $0.shell }
-        guard current.hasEnded else { return current }
-        let fresh = try await PersistentShell.start(in: sandbox)
-        state.withLock { $0.shell = fresh }
-        return fresh
+        let restart: Task<PersistentShell, any Error>? = state.withLock { state in
+            guard state.shell.hasEnded else { return nil }
+            if let running = state.restarting { return running }
+            let sandbox = sandbox
+            let task = Task { try await PersistentShell.start(in: sandbox) }
+            state.restarting = task
+            return task
+        }
+        guard let restart else { return state.withLock { $0.shell } }
+        do {
+            let fresh = try await restart.value
+            state.withLock { state in
+                if state.shell.hasEnded { state.shell = fresh }
+                state.restarting = nil
+            }
+            return state.withLock { $0.shell }
+        } catch {
+            state.withLock { $0.restarting = nil }
+            throw error
+        }
     }
 
     var attachedClients: Int { state.withLock { $0.attached } }

@@ -18,6 +18,8 @@ public actor SessionManager {
         public var maxActiveSessionsPerUID = 16
         /// Seconds an exec may run when the request names no timeout.
         public var defaultExecTimeout: Double = 600
+        /// First host uid (and gid) of the range that root's sessions run their agents as, one per session.
+        public var agentUIDBase: UInt32 = 2_000_000_000
         public init() {}
     }
 
@@ -25,6 +27,10 @@ public actor SessionManager {
     let engine: SandboxEngine
     let configuration: Configuration
     private var live: [String: LiveSession] = [:]
+    /// The uid offset (from `agentUIDBase`) each of root's live sessions runs its agent as.
+    private var agentSlots: [String: UInt32] = [:]
+    /// Stops in progress, which later stop requests for the same session wait for.
+    private var stopsInProgress: [String: Task<Void, Never>] = [:]
     private var stopping = false
 
     public init(store: Store, engine: SandboxEngine, configuration: Configuration) {
@@ -50,8 +56,13 @@ public actor SessionManager {
 
     public func create(_ spec: SessionSpec, owner: PeerCredentials) async throws(MLGymError) -> SessionInfo {
         guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts") }
-        let sandboxSpec = try spec.sandboxSpec(rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: owner)
+        var sandboxSpec = try spec.sandboxSpec(
+            rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: owner,
+            capacity: .current(volumeDirectory: engine.configuration.stateDirectory))
         let id = SandboxEngine.newID()
+        if !engine.rootless {
+            sandboxSpec.identity = agentIdentity(for: owner, session: id)
+        }
         var stored = spec
         stored.name = spec.name ?? id
         let specJSON: Data
@@ -74,6 +85,7 @@ public actor SessionManager {
                 throw error
             }
         } catch {
+            agentSlots[id] = nil
             let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
             _ = try? await store.sessions.transition(id, to: .failed, reason: failure.message)
             DaemonLog.warning("session \(id) failed to start: \(failure.message)")
@@ -89,6 +101,11 @@ public actor SessionManager {
             throw error
         }
         live[id] = session
+        if stopping {
+            // The daemon began shutting down while this session was being built: it does not outlive that.
+            _ = try? await stop(id, for: owner, reason: "mlgymd shut down")
+            throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts")
+        }
         watchEvents(of: session)
         DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(sandbox.initPID))")
         return try await describe(id, for: owner)
@@ -118,10 +135,31 @@ public actor SessionManager {
 
     private func ended(_ id: String, state: SessionState, reason: String) async {
         guard let session = live.removeValue(forKey: id) else { return }
-        await session.sandbox.stop()
-        _ = try? await store.sessions.transition(id, to: state, reason: reason)
+        releaseAgentSlot(id)
+        let store = store
+        let task = Task {
+            await session.sandbox.stop()
+            _ = try? await store.sessions.transition(id, to: state, reason: reason)
+        }
+        stopsInProgress[id] = task
+        await task.value
+        stopsInProgress[id] = nil
         DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
     }
+
+    /// Who the agent is on the host. A non-root owner's agent runs as the owner (their workspace is theirs,
+    /// and an agent that escaped could do no more than its owner); root's sessions each get a uid of their own
+    /// from `agentUIDBase`, so no two of them, and no user of the host, share one.
+    private func agentIdentity(for owner: PeerCredentials, session id: String) -> SandboxSpec.Identity {
+        guard owner.isAdministrator else { return SandboxSpec.Identity(uid: owner.uid, gid: owner.gid) }
+        let taken = Set(agentSlots.values)
+        let slot = (0...UInt32.max).first { !taken.contains($0) } ?? 0
+        agentSlots[id] = slot
+        let uid = configuration.agentUIDBase + slot
+        return SandboxSpec.Identity(uid: uid, gid: uid)
+    }
+
+    private func releaseAgentSlot(_ id: String) { agentSlots[id] = nil }
 
     // MARK: Read
 
@@ -131,8 +169,11 @@ public actor SessionManager {
         do {
             record = try await store.sessions.session(reference)
         } catch let error where error.code == .notFound {
-            let candidates = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
+            var candidates = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
                 .filter { $0.id.hasPrefix(reference) || $0.name == reference }
+            // A name reused after the first session stopped means the one still active.
+            let active = candidates.filter { $0.state.isActive }
+            if candidates.count > 1 && active.count == 1 { candidates = active }
             guard !reference.isEmpty, candidates.count == 1, let only = candidates.first else {
                 if candidates.count > 1 {
                     throw MLGymError(.invalidArgument, "'\(reference)' matches \(candidates.count) sessions; give more of the id")
@@ -205,9 +246,19 @@ public actor SessionManager {
 
     public func stop(_ reference: String, for peer: PeerCredentials, reason: String = "stopped on request") async throws(MLGymError) -> SessionInfo {
         let record = try await resolve(reference, for: peer)
-        if let session = live.removeValue(forKey: record.id) {
-            await session.sandbox.stop()
-            _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
+        if let running = stopsInProgress[record.id] {
+            // Someone else is stopping it: answer when that is done.
+            await running.value
+        } else if let session = live.removeValue(forKey: record.id) {
+            releaseAgentSlot(record.id)
+            let store = store
+            let task = Task {
+                await session.sandbox.stop()
+                _ = try? await store.sessions.transition(record.id, to: .stopped, reason: reason)
+            }
+            stopsInProgress[record.id] = task
+            await task.value
+            stopsInProgress[record.id] = nil
             DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
         } else if record.state.isActive {
             // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
@@ -236,12 +287,18 @@ public actor SessionManager {
         _ reference: String, _ request: ExecRequest, for peer: PeerCredentials,
         onOutput: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws(MLGymError) -> ExecResult {
-        let timeout = request.timeout ?? configuration.defaultExecTimeout
-        guard timeout > 0, timeout <= 7 * 86400 else {
-            throw MLGymError(.invalidArgument, "timeout \(timeout) must be between 0 and 604800 seconds")
-        }
+        let timeout = try validatedTimeout(request)
         let session = try await liveSession(reference, for: peer)
         return try await Self.run(request.command, timeout: timeout, in: session, store: store, onOutput: onOutput)
+    }
+
+    /// The request's timeout, or the default; a 400-class error when it is not a sensible number of seconds.
+    nonisolated func validatedTimeout(_ request: ExecRequest) throws(MLGymError) -> Double {
+        let timeout = request.timeout ?? configuration.defaultExecTimeout
+        guard timeout > 0, timeout <= 7 * 86400 else {
+            throw MLGymError(.invalidArgument, "timeout \(timeout) must be more than 0 and at most 604800 seconds")
+        }
+        return timeout
     }
 
     /// Outside the actor: a long command must not hold up other sessions.
