@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "MLGymServer",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore",
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "CSandbox",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],

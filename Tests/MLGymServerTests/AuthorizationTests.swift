@@ -48,7 +48,27 @@ import Testing
         #expect(second.errorOutput.contains("1"), "\(second.errorOutput)")
         // Bob may not bind a directory that is not his as a workspace.
         let notHis = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["start", "--workspace", daemon.directory])
-        #expect(notHis.errorOutput.contains("belongs to uid 0"), "\(notHis.errorOutput)")
+        #expect(notHis.errorOutput.contains("is not a directory of yours"), "\(notHis.errorOutput)")
+        // Nor reach one through a symlink of his own.
+        let privateDirectory = daemon.directory + "/root-only"
+        mkdir(privateDirectory, 0o700)
+        let link = daemon.directory + "/bobs-link"
+        symlink(privateDirectory, link)
+        lchown(link, Self.bob, Self.bob)
+        let throughLink = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["start", "--workspace", link])
+        #expect(throughLink.status != 0)
+        #expect(throughLink.errorOutput.contains("is not a directory of yours"), "\(throughLink.errorOutput)")
+        // His own directory works, and his agent (running as him) can write it.
+        let bobsDirectory = daemon.directory + "/bobs"
+        mkdir(bobsDirectory, 0o700)
+        chown(bobsDirectory, Self.bob, Self.bob)
+        let own = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["start", "--workspace", bobsDirectory])
+        #expect(own.status == 0, "\(own.errorOutput)")
+        let bobsSession = own.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let wrote = try OtherUser.ctl(daemon, uid: Self.bob, inGroup: true, ["exec", bobsSession, "--", "echo hi > ~/workspace/note && cat ~/workspace/note"])
+        #expect(wrote.output == "hi\n", "\(wrote.errorOutput)")
+        var noteInfo = stat()
+        #expect(stat(bobsDirectory + "/note", &noteInfo) == 0 && noteInfo.st_uid == Self.bob)
 
         // Outside the group the socket itself refuses the connection.
         let outsider = try OtherUser.ctl(daemon, uid: Self.mallory, inGroup: false, ["ls"])

@@ -145,3 +145,7 @@ pid_t mlg_foreground_pgrp(int fd);
 /* Host-side helpers spawned with posix_spawn must not inherit the daemon's other descriptors (sockets, pipes,
  * terminals): glibc's closefrom action, which Swift's Glibc module does not import. */
 int mlg_spawn_actions_close_from(void *actions, int lowest);
+/* Opens a directory (O_PATH) with the file-system identity of uid/gid on this thread only (setfsuid), so that a
+ * path a client names is resolved with the client's permissions, then restores root's. The last component must
+ * not be a symlink. Returns the descriptor, or -errno. */
+int mlg_open_directory_as(const char *path, unsigned int uid, unsigned int gid);

@@ -39,8 +39,9 @@ public final class PersistentShell: Sendable {
     private let observers = Mutex<[UInt64: @Sendable ([UInt8]?) -> Void]>([:])
     private let nextObserver = Mutex<UInt64>(0)
 
-    /// Who has the shell: nobody, one framed command, or a person at an attached terminal.
-    private enum Use { case idle, command, interactive }
+    /// Who has the shell: nobody, one framed command, a person at an attached terminal, or the daemon giving
+    /// it back to the agent after the last terminal detached.
+    private enum Use { case idle, command, interactive, releasing }
 
     private struct State {
         var buffer: [UInt8] = []
@@ -107,6 +108,9 @@ public final class PersistentShell: Sendable {
 
     /// Whether the shell has ended (its terminal closed).
     public var hasEnded: Bool { state.withLock { $0.closed } }
+
+    /// Whether a person has the shell (between `beginInteractive` and `endInteractive`).
+    public var isInteractive: Bool { use.withLock { $0 == .interactive } }
 
     private func runFramed(
         _ command: String, timeout: Duration?, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
@@ -185,6 +189,13 @@ public final class PersistentShell: Sendable {
     /// Gives the shell back to the agent: discards a half-typed line, interrupts a command still in the
     /// foreground, restores raw mode without echo and the agent's window size.
     public func endInteractive(rows: UInt16 = 24, cols: UInt16 = 200) async {
+        // Only a shell that a person has: a failed `beginInteractive` left nothing to undo.
+        let releasing = use.withLock { use in
+            guard use == .interactive else { return false }
+            use = .releasing
+            return true
+        }
+        guard releasing else { return }
         defer { use.withLock { $0 = .idle } }
         for _ in 0..<3 {
             // ctrl-U empties the line the terminal driver is collecting, so the restore command starts clean.

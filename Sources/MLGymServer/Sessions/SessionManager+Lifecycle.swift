@@ -13,6 +13,7 @@ extension SessionManager {
     /// an honest `lost` that the caller restarts.
     public func recover() async throws(MLGymError) -> (lost: [String], cleaned: [String]) {
         let cleaned = engine.removeOrphans()
+        PinnedDirectory.removeLeftovers(in: workspaceStaging)
         let lost = try await store.sessions.markUnhealthyAsLost(
             reason: "mlgymd restarted while the session was active; its sandbox ended with the previous daemon",
             isAlive: { _ in false })

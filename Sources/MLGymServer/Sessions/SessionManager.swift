@@ -33,6 +33,11 @@ public actor SessionManager {
     private var stopsInProgress: [String: Task<Void, Never>] = [:]
     private var stopping = false
 
+    /// Where clients' workspaces are staged while a sandbox is built (see `PinnedDirectory`).
+    nonisolated var workspaceStaging: String {
+        URL(fileURLWithPath: engine.configuration.runtimeDirectory).deletingLastPathComponent().appendingPathComponent("workspaces").path
+    }
+
     public init(store: Store, engine: SandboxEngine, configuration: Configuration) {
         self.store = store
         self.engine = engine
@@ -56,9 +61,11 @@ public actor SessionManager {
 
     public func create(_ spec: SessionSpec, owner: PeerCredentials) async throws(MLGymError) -> SessionInfo {
         guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts") }
-        var sandboxSpec = try spec.sandboxSpec(
+        let (specForSandbox, pinnedWorkspace) = try spec.sandboxSpec(
             rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: owner,
-            capacity: .current(volumeDirectory: engine.configuration.stateDirectory))
+            capacity: .current(volumeDirectory: engine.configuration.stateDirectory),
+            stagingDirectory: workspaceStaging + "/" + SandboxEngine.newID())
+        var sandboxSpec = specForSandbox
         let id = SandboxEngine.newID()
         if !engine.rootless {
             sandboxSpec.identity = agentIdentity(for: owner, session: id)
@@ -91,6 +98,8 @@ public actor SessionManager {
             DaemonLog.warning("session \(id) failed to start: \(failure.message)")
             throw failure
         }
+        // The workspace is bound now; until here its descriptor had to stay open.
+        withExtendedLifetime(pinnedWorkspace) {}
         let session = LiveSession(id: id, sandbox: sandbox, shell: shell)
         do {
             _ = try await store.sessions.transition(

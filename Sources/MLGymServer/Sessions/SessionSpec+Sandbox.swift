@@ -1,3 +1,4 @@
+import CSandbox
 import Foundation
 import Glibc
 import MLGymAPI
@@ -5,12 +6,14 @@ import MLGymCore
 import MLGymSandbox
 
 extension SessionSpec {
-    /// The sandbox this spec asks for, or a 400-class error that names the bad field. Host paths are checked
-    /// against `owner`: a non-root client may only bind a workspace it owns.
+    /// The sandbox this spec asks for, or a 400-class error that names the bad field. A workspace is opened
+    /// with `owner`'s permissions and must be theirs (unless they are root); the sandbox binds that open
+    /// directory, so swapping the path for a symlink after the check changes nothing. Keep the returned
+    /// `PinnedDirectory` until the sandbox is built.
     func sandboxSpec(
         rootFilesystem: SandboxSpec.RootFilesystem, defaults: ResourceLimits, owner: PeerCredentials,
-        capacity: HostCapacity = .current()
-    ) throws(MLGymError) -> SandboxSpec {
+        capacity: HostCapacity = .current(), stagingDirectory: String = "/run/mlgym/workspaces/staging"
+    ) throws(MLGymError) -> (SandboxSpec, PinnedDirectory?) {
         func size(_ text: String?, _ field: String) throws(MLGymError) -> UInt64? {
             guard let text else { return nil }
             guard let value = ByteCount.parse(text) else {
@@ -38,22 +41,17 @@ extension SessionSpec {
         case let other: throw MLGymError(.invalidArgument, "network '\(other)' must be none, loopback or host")
         }
         let selection = try GPUSelection(parsing: gpus ?? "none")
+        var pinned: PinnedDirectory?
         if let workspace {
             guard workspace.hasPrefix("/") else {
                 throw MLGymError(.invalidArgument, "workspace '\(workspace)' must be an absolute path")
             }
-            var info = stat()
-            guard stat(workspace, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw MLGymError(.invalidArgument, "workspace '\(workspace)' is not a directory the daemon can see")
-            }
-            if !owner.isAdministrator && info.st_uid != owner.uid {
-                throw MLGymError(.permissionDenied, "workspace '\(workspace)' belongs to uid \(info.st_uid), not to you (uid \(owner.uid))")
-            }
+            pinned = try PinnedDirectory(workspace, for: owner, stagingDirectory: stagingDirectory)
         }
         let spec = SandboxSpec(
-            rootFilesystem: rootFilesystem, workspaceHostPath: workspace, limits: limits, network: networkMode, gpus: selection)
+            rootFilesystem: rootFilesystem, workspaceHostPath: pinned?.path, limits: limits, network: networkMode, gpus: selection)
         try spec.validate()
-        return spec
+        return (spec, pinned)
     }
 }
 
@@ -92,6 +90,50 @@ struct HostCapacity: Sendable {
         }
         if let wallTime = limits.wallTimeSeconds, wallTime > 30 * 86400 {
             throw MLGymError(.invalidArgument, "wall time \(wallTime) s is more than 30 days")
+        }
+    }
+}
+
+/// A client's workspace, checked and made safe to bind: opened (O_PATH) with the client's permissions, checked
+/// to be theirs, then bound from that descriptor onto a staging directory under the daemon's runtime directory.
+/// The sandbox binds the staging mount, a path no client can change, so swapping the workspace path for a
+/// symlink after the check changes nothing. (The descriptor itself cannot be the bind source: the sandbox's
+/// mount namespace is a copy, and the kernel binds only mounts of the caller's own namespace.)
+final class PinnedDirectory: Sendable {
+    /// The staging mount point (the bind source for the sandbox).
+    let path: String
+
+    /// Opens `path` as `owner` would; a non-root owner must own it. Missing, unreachable and not-yours are
+    /// one answer, so that the daemon's root view of the host tells a client nothing.
+    init(_ requested: String, for owner: PeerCredentials, stagingDirectory: String) throws(MLGymError) {
+        let opened = mlg_open_directory_as(requested, owner.uid, owner.gid)
+        let refusal = MLGymError(.permissionDenied, "workspace '\(requested)' is not a directory of yours that you can reach (symlinks are not followed)")
+        guard opened >= 0 else { throw refusal }
+        defer { close(opened) }
+        var info = stat()
+        guard fstat(opened, &info) == 0, owner.isAdministrator || info.st_uid == owner.uid else { throw refusal }
+        guard (try? FileManager.default.createDirectory(atPath: stagingDirectory, withIntermediateDirectories: true,
+                                                         attributes: [.posixPermissions: 0o700])) != nil
+        else { throw MLGymError(.system, "cannot create \(stagingDirectory) for the workspace") }
+        guard mount("/proc/self/fd/\(opened)", stagingDirectory, nil, UInt(MS_BIND), nil) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(atPath: stagingDirectory)
+            throw MLGymError(.system, "cannot stage workspace '\(requested)': \(String(cString: strerror(code)))")
+        }
+        path = stagingDirectory
+    }
+
+    /// Removes the staging mount (the sandbox keeps its own copy of it).
+    deinit {
+        _ = umount2(path, Int32(MNT_DETACH))
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Staging mounts left by a daemon that died while building a sandbox.
+    static func removeLeftovers(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            _ = umount2(directory + "/" + name, Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
     }
 }
