@@ -74,8 +74,10 @@ public struct AttachClient: Sendable {
                         let configuration = NIOTypedHTTPClientUpgradeConfiguration(
                             upgradeRequestHead: head, upgraders: [upgrader],
                             notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(.refused) })
-                        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                            configuration: .init(upgradeConfiguration: configuration))
+                        // Frames the daemon sends right after its 101 may arrive in the same read: keep them.
+                        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                        pipeline.leftOverBytesStrategy = .forwardBytes
+                        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
                     }
                 }
             guard case .webSocket(let channel) = try await upgrade.get() else {

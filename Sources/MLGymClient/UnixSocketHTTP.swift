@@ -44,6 +44,9 @@ final class UnixSocketHTTP: Sendable {
             defer { curl_slist_free_all(headers) }
             let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
                 _ = mlg_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+                // A daemon that does not accept within 10 s is wedged or overloaded: say so instead of hanging.
+                // No overall limit: an exec may rightly run for hours.
+                _ = mlg_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 10)
                 _ = mlg_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socketPath)
                 _ = mlg_curl_setopt_string(easy, CURLOPT_URL, "http://mlgymd" + path)
                 _ = mlg_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)

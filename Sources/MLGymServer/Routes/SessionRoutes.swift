@@ -28,7 +28,9 @@ enum SessionRoutes {
         }
         router.add(.GET, "/v1/sessions/{id}/logs") { request in
             await answer {
-                let limit = request.query["execs"].flatMap(Int.init)
+                // The last 100 commands unless asked for more (`?execs=N`, or `?execs=all`): each may carry up to
+                // --exec-output-limit of output.
+                let limit: Int? = request.query["execs"] == "all" ? nil : (request.query["execs"].flatMap(Int.init) ?? 100)
                 return .json(try await manager.logs(request.parameter("id"), for: request.peer, execLimit: limit))
             }
         }

@@ -126,6 +126,10 @@ struct CommandResult: Sendable {
         process.standardError = errors
         process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        // A hung client fails its test instead of holding the whole run.
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        defer { watchdog.cancel() }
         let collected = Collected()
         let group = DispatchGroup()
         for (pipe, isOutput) in [(output, true), (errors, false)] {
