@@ -265,12 +265,14 @@ public final class PersistentShell: Sendable {
     }
 
     /// Finds `RS marker:status RS` in `buffer` (marker = nonce-seq); returns the output before it and the status.
-    static func findSentinel(in buffer: [UInt8], nonce: String) -> (outputEnd: Int, status: Int32, end: Int)? {
+    /// Only from `lowerBound` on: what lies before was searched already (a command's output is searched once,
+    /// not on every wake-up, or a long output would cost quadratic time).
+    static func findSentinel(in buffer: [UInt8], nonce: String, from lowerBound: Int = 0) -> (outputEnd: Int, status: Int32, end: Int)? {
         let marker = [0x1E] + Array(nonce.utf8) + [UInt8(ascii: ":")]
         guard buffer.count >= marker.count + 2 else { return nil }
         var index = buffer.count - 1
         // The sentinel is always at the end of what the shell has written; search backwards from the end.
-        while index >= 0 {
+        while index >= max(0, lowerBound) {
             if buffer[index] == 0x1E, index + marker.count <= buffer.count,
                Array(buffer[index..<(index + marker.count)]) == marker {
                 let digitsStart = index + marker.count
@@ -286,8 +288,8 @@ public final class PersistentShell: Sendable {
 
     // MARK: I/O
 
-    /// Writes to the terminal under the lock, and only while the reader has not closed it (a closed
-    /// descriptor's number may already be someone else's).
+    /// Writes to the terminal, only while the reader has not closed it (a closed descriptor's number may
+    /// already be someone else's).
     private func send(_ text: String) throws(MLGymError) {
         try sendBytes(Array(text.utf8))
     }
@@ -322,12 +324,16 @@ public final class PersistentShell: Sendable {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var interruptedAt: ContinuousClock.Instant?
         var closedFrame = false
+        var searched = 0
         while true {
             // Look for the frame and note how much was seen under one lock: data arriving in between must wake
             // the wait below, or the frame could be missed forever.
             var seen = 0
             let found: Result? = state.withLock { state in
-                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: marker) else {
+                // Search what arrived since the last look, plus enough before it for a frame cut in two.
+                let fresh = state.buffer.count + state.dropped - searched
+                let from = state.buffer.count - fresh - (marker.utf8.count + 32)
+                guard let sentinel = Self.findSentinel(in: state.buffer, nonce: marker, from: from) else {
                     seen = state.buffer.count + state.dropped
                     return nil
                 }
@@ -370,6 +376,7 @@ public final class PersistentShell: Sendable {
                 }
                 wakeUp = .now + .milliseconds(100)
             }
+            searched = seen
             await waitForData(until: wakeUp, afterSeeing: seen)
         }
     }
