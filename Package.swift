@@ -101,9 +101,9 @@ let package = Package(
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "MLGymServerTests",
-            dependencies: ["MLGymServer", "MLGymClient", "MLGymAPI", "MLGymCommands", "MLGymSandbox", "MLGymCore", "CSandbox"],
+            dependencies: ["MLGymServer", "MLGymClient", "MLGymAPI", "MLGymCommands", "MLGymSandbox", "MLGymCore", "CSandbox", "MLGymTestSupport"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
     ]
 )

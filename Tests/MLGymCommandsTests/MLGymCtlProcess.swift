@@ -1,4 +1,5 @@
 import Foundation
+import MLGymTestSupport
 
 /// Runs the built `mlgymctl` binary, as a person would, and collects what it printed.
 struct MLGymCtlProcess {
@@ -41,45 +42,10 @@ struct MLGymCtlProcess {
         try runExecutable(try binary(), arguments)
     }
 
-    /// Runs any executable, reading its output on other threads so a full pipe cannot block it.
+    /// Runs any executable (see `CommandResult.run`).
     static func runExecutable(_ executable: URL, _ arguments: [String], currentDirectory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let collected = Collected()
-        let group = DispatchGroup()
-        for (pipe, isOutput) in [(output, true), (error, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isOutput: isOutput)
-                group.leave()
-            }
-        }
-        process.waitUntilExit()
-        group.wait()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: collected.output, as: UTF8.self),
-            standardError: String(decoding: collected.error, as: UTF8.self))
-    }
-
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private(set) var output = Data()
-        private(set) var error = Data()
-
-        func set(_ data: Data, isOutput: Bool) {
-            lock.lock()
-            defer { lock.unlock() }
-            if isOutput { output = data } else { error = data }
-        }
+        let result = try CommandResult.run(executable.path, arguments, currentDirectory: currentDirectory?.path)
+        return Result(status: result.status, standardOutput: result.output, standardError: result.errorOutput)
     }
 
     /// A fresh temporary directory for one test's files.

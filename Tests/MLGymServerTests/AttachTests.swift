@@ -2,6 +2,7 @@ import Foundation
 import MLGymAPI
 import MLGymClient
 import MLGymCore
+import MLGymTestSupport
 import Testing
 
 /// `mlgymctl attach` on a pseudo-terminal: the session's own shell, interactive, detachable, shared.

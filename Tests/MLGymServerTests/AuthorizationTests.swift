@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLGymAPI
 import MLGymClient
+import MLGymTestSupport
 import Testing
 
 /// Who may do what, decided by SO_PEERCRED: root everything; other members of the socket's group only their own

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLGymAPI
 import MLGymClient
+import MLGymTestSupport
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import MLGymAPI
 import MLGymClient
 import MLGymCore
+import MLGymTestSupport
 import Testing
 
 /// The API over raw HTTP on the socket: lifecycle, error bodies and statuses, and requests a client should never

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLGymAPI
 import MLGymClient
+import MLGymTestSupport
 import Testing
 
 /// systemd integration without systemd as pid 1: socket activation through `systemd-socket-activate`, readiness

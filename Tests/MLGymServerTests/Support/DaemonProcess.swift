@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLGymAPI
 import MLGymClient
+import MLGymTestSupport
 
 /// A real `mlgymd` (the built binary) on a temporary socket, state and runtime directory: what every end-to-end
 /// test drives, with mlgymctl, the API client or raw HTTP. Killed and its directory removed by `finish()`.
@@ -107,54 +108,4 @@ final class DaemonProcess: @unchecked Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A finished command's exit status and output.
-struct CommandResult: Sendable {
-    var status: Int32
-    var output: String
-    var errorOutput: String
-
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: FileHandle? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input ?? FileHandle.nullDevice
-        try process.run()
-        // A hung client fails its test instead of holding the whole run.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        defer { watchdog.cancel() }
-        let collected = Collected()
-        let group = DispatchGroup()
-        for (pipe, isOutput) in [(output, true), (errors, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isOutput: isOutput)
-                group.leave()
-            }
-        }
-        process.waitUntilExit()
-        group.wait()
-        return CommandResult(
-            status: process.terminationStatus, output: String(decoding: collected.output, as: UTF8.self),
-            errorOutput: String(decoding: collected.errors, as: UTF8.self))
-    }
-
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private(set) var output = Data()
-        private(set) var errors = Data()
-        func set(_ data: Data, isOutput: Bool) {
-            lock.lock()
-            defer { lock.unlock() }
-            if isOutput { output = data } else { errors = data }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLGymTestSupport
 
 /// Runs programs as other uids (setpriv), for the authorization tests: uids without passwd entries, in a group
 /// made for the tests, so nothing on the host is touched but that group.
