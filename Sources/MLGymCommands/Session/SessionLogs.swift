@@ -33,7 +33,9 @@ struct SessionLogsCommand: AsyncParsableCommand {
             let outcome = exec.timedOut ? "timed out" : "exit \(exec.exitCode.map(String.init) ?? "?")"
             var text = "exec   $ \(exec.command)   [\(outcome), \(exec.durationMs) ms]"
             if !noOutput && !exec.output.isEmpty {
-                text += "\n" + exec.output.split(separator: "\n", omittingEmptySubsequences: false).map { "       | " + $0 }.joined(separator: "\n")
+                var lines = exec.output.split(separator: "\n", omittingEmptySubsequences: false)
+                if lines.last?.isEmpty == true { lines.removeLast() }  // the output's own final newline
+                text += "\n" + lines.map { "       | " + $0 }.joined(separator: "\n")
             }
             entries.append((exec.startedAt, text))
         }

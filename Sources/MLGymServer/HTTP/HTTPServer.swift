@@ -224,6 +224,7 @@ public final class HTTPServer: Sendable {
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
 
+    @discardableResult
     private func setBusy(_ key: ObjectIdentifier, _ busy: Bool) -> Bool {
         state.withLock { state in
             state.connections[key]?.busy = busy

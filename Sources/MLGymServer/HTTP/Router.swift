@@ -37,7 +37,7 @@ public struct Router: Sendable {
         return .error(.notFound, code: "not_found", "no such endpoint: \(request.method.rawValue) \(request.path) (see docs/api.md)")
     }
 
-    /// Whether the path is one whose GET upgrades to a WebSocket (attach).
+    /// The `{name}` values when `path` matches `pattern` segment by segment (percent-decoded), else nil.
     static func match(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {
         guard pattern.count == path.count else { return nil }
         var parameters: [String: String] = [:]
