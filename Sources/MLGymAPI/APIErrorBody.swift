@@ -2,7 +2,7 @@
 /// that fits the code.
 public struct APIErrorBody: Codable, Sendable, Equatable {
     public struct Detail: Codable, Sendable, Equatable {
-        /// A stable machine-readable kind (`MLGymError.Code` values, plus `forbidden`, `payload_too_large`,
+        /// A stable machine-readable kind (`MLGymError.Code` values, plus `payload_too_large`,
         /// `method_not_allowed`).
         public var code: String
         /// One line that says what went wrong and what to do.

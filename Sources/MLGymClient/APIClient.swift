@@ -107,11 +107,7 @@ public final class APIClient: Sendable {
 
     private func apiError(status: Int, body: Data) -> MLGymError {
         if let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: body) {
-            let code: MLGymError.Code = switch decoded.error.code {
-            case "forbidden": .permissionDenied
-            default: MLGymError.Code(rawValue: decoded.error.code)
-            }
-            return MLGymError(code, decoded.error.message)
+            return MLGymError(MLGymError.Code(rawValue: decoded.error.code), decoded.error.message)
         }
         return MLGymError(.system, "mlgymd answered HTTP \(status): \(String(decoding: body.prefix(300), as: UTF8.self))")
     }

@@ -76,4 +76,31 @@ import Testing
         #expect(outsider.status != 0)
         #expect(outsider.errorOutput.contains("permission denied"), "\(outsider.errorOutput)")
     }
+
+    @Test func oneUIDCannotHoldMoreThanItsShareOfConnections() throws {
+        _ = try OtherUser.clientGroup()
+        let daemon = try DaemonProcess(socketGroup: OtherUser.groupName)
+        defer { daemon.finish() }
+        // 80 connections held open at once, one request on each: the daemon serves 64 and closes the rest.
+        let script = """
+            import os, socket
+            held = []
+            for _ in range(80):
+                s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(os.environ["MLGYM_SOCKET"]); held.append(s)
+            answered = 0
+            for s in held:
+                try:
+                    s.sendall(b"GET /v1/info HTTP/1.1\\r\\nHost: mlgymd\\r\\n\\r\\n")
+                    if s.recv(65536).startswith(b"HTTP/1.1 200"): answered += 1
+                except OSError:
+                    pass
+            print(answered)
+            """
+        let result = try OtherUser.run(daemon, uid: Self.alice, inGroup: true, "/usr/bin/python3", ["-c", script])
+        #expect(result.output == "64\n", "\(result.output) \(result.errorOutput)")
+        // Root is not limited, and the daemon still answers everyone once those are gone.
+        #expect(try daemon.client.info().pid == daemon.pid)
+        let after = try OtherUser.ctl(daemon, uid: Self.alice, inGroup: true, ["ls", "-q"])
+        #expect(after.status == 0, "\(after.errorOutput)")
+    }
 }

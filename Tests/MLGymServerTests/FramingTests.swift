@@ -56,4 +56,11 @@ struct FramingTests {
         #expect(AttachHandler.isAttachPath("/v1/sessions/abc/attach"))
         #expect(!AttachHandler.isAttachPath("/v1/sessions/abc/exec"))
     }
+
+    @Test func requestTargetsSplitIntoADecodedPathAndQuery() {
+        let target = RequestTarget("/v1/sessions/a%20b/attach?rows=30&cols=100&flag&name=x%26y")
+        #expect(target.path == "/v1/sessions/a%20b/attach")
+        #expect(target.query == ["rows": "30", "cols": "100", "flag": "", "name": "x&y"])
+        #expect(RequestTarget("/v1/info").query.isEmpty)
+    }
 }

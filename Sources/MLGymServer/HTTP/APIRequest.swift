@@ -18,18 +18,9 @@ public struct APIRequest: Sendable {
 
     init(head: HTTPRequestHead, body: ByteBuffer, peer: PeerCredentials) {
         method = head.method
-        let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        path = String(parts.first ?? "")
-        var query: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") {
-                let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = String(keyValue[0]).removingPercentEncoding ?? String(keyValue[0])
-                let value = keyValue.count == 2 ? (String(keyValue[1]).removingPercentEncoding ?? String(keyValue[1])) : ""
-                query[key] = value
-            }
-        }
-        self.query = query
+        let target = RequestTarget(head.uri)
+        path = target.path
+        query = target.query
         headers = head.headers
         self.body = body
         self.peer = peer

@@ -147,8 +147,7 @@ public final class HTTPServer: Sendable {
         let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
             maxFrameSize: 1 << 20,
             shouldUpgrade: { channel, head in
-                let path = String(head.uri.split(separator: "?").first ?? "")
-                return channel.eventLoop.makeSucceededFuture(isWebSocketPath(path) ? HTTPHeaders() : nil)
+                channel.eventLoop.makeSucceededFuture(isWebSocketPath(RequestTarget(head.uri).path) ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
                 // An attached terminal may sit quiet for hours: no idle timeout on a WebSocket.
@@ -266,7 +265,7 @@ public final class HTTPServer: Sendable {
                     let response: APIResponse
                     if tooLarge {
                         response = .error(.payloadTooLarge, code: "payload_too_large", "the request body is larger than \(limits.maxBodyBytes) bytes")
-                    } else if isWebSocketPath(String(requestHead.uri.split(separator: "?").first ?? "")) {
+                    } else if isWebSocketPath(RequestTarget(requestHead.uri).path) {
                         response = .error(.badRequest, code: "invalid_argument", "\(requestHead.uri) needs a WebSocket upgrade (use mlgymctl attach)")
                     } else {
                         response = await router.respond(to: APIRequest(head: requestHead, body: body, peer: peer))

@@ -8,6 +8,6 @@ public struct WebSocketConnection: Sendable {
     public let head: HTTPRequestHead
     public let peer: PeerCredentials
 
-    /// The request path without its query.
-    public var path: String { String(head.uri.split(separator: "?").first ?? "") }
+    /// The request's path and query.
+    var target: RequestTarget { RequestTarget(head.uri) }
 }

@@ -20,11 +20,11 @@ enum AttachHandler {
     }
 
     static func handle(_ connection: WebSocketConnection, manager: SessionManager) async {
-        let segments = connection.path.split(separator: "/")
+        let target = connection.target
+        let segments = target.path.split(separator: "/")
         let id = String(segments[2]).removingPercentEncoding ?? String(segments[2])
-        let query = APIQuery(uri: connection.head.uri)
-        let rows = query.uint16("rows") ?? 24
-        let cols = query.uint16("cols") ?? 80
+        let rows = target.query["rows"].flatMap(UInt16.init) ?? 24
+        let cols = target.query["cols"].flatMap(UInt16.init) ?? 80
         try? await connection.channel.executeThenClose { inbound, outbound in
             let session: LiveSession
             let shell: PersistentShell
@@ -142,17 +142,4 @@ enum AttachHandler {
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
-}
-
-/// The query of a request URI, for the upgrade path (which has no `APIRequest`).
-struct APIQuery {
-    var values: [String: String] = [:]
-    init(uri: String) {
-        guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return }
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
-        }
-    }
-    func uint16(_ name: String) -> UInt16? { values[name].flatMap(UInt16.init) }
 }

@@ -12,7 +12,7 @@ extension SessionSpec {
     /// `PinnedDirectory` until the sandbox is built.
     func sandboxSpec(
         rootFilesystem: SandboxSpec.RootFilesystem, defaults: ResourceLimits, owner: PeerCredentials,
-        capacity: HostCapacity = .current(), stagingDirectory: String = "/run/mlgym/workspaces/staging"
+        capacity: HostCapacity, stagingDirectory: String
     ) throws(MLGymError) -> (SandboxSpec, PinnedDirectory?) {
         func size(_ text: String?, _ field: String) throws(MLGymError) -> UInt64? {
             guard let text else { return nil }
@@ -64,7 +64,7 @@ struct HostCapacity: Sendable {
     var freeDiskBytes: UInt64?
     var pidMax: Int
 
-    static func current(volumeDirectory: String = "/var/lib/mlgym") -> HostCapacity {
+    static func current(volumeDirectory: String) -> HostCapacity {
         let pages = UInt64(max(0, sysconf(Int32(_SC_PHYS_PAGES))))
         let pageSize = UInt64(max(0, sysconf(Int32(_SC_PAGESIZE))))
         var disk = statvfs()

@@ -37,12 +37,16 @@ enum OtherUser {
 
     /// `mlgymctl arguments` as `uid`, with the test group as its only supplementary group when `inGroup`.
     static func ctl(_ daemon: DaemonProcess, uid: uid_t, inGroup: Bool, _ arguments: [String]) throws -> CommandResult {
-        let client = try Self.client.get()
+        try run(daemon, uid: uid, inGroup: inGroup, try Self.client.get(), arguments)
+    }
+
+    /// Any program as `uid` (no capabilities), with MLGYM_SOCKET naming `daemon`'s socket.
+    static func run(_ daemon: DaemonProcess, uid: uid_t, inGroup: Bool, _ executable: String, _ arguments: [String]) throws -> CommandResult {
         let gid = try clientGroup()
         let groups = inGroup ? ["--groups", String(gid)] : ["--clear-groups"]
         return try CommandResult.run(
             "/usr/bin/setpriv",
-            ["--reuid", String(uid), "--regid", String(uid)] + groups + ["--inh-caps", "-all", "--", client] + arguments,
+            ["--reuid", String(uid), "--regid", String(uid)] + groups + ["--inh-caps", "-all", "--", executable] + arguments,
             environment: ["MLGYM_SOCKET": daemon.socketPath, "HOME": "/"])
     }
 }
