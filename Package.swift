@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "MLGymServer",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "CSandbox",
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "CSandbox",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -68,6 +69,12 @@ let package = Package(
         ),
         // libcurl's variadic calls, wrapped for Swift.
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.
+        .target(
+            name: "MLGymTasks",
+            dependencies: ["MLGymCore", "MLGymSandbox", "CSandbox", "CCurlShim", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift
+        ),
         // The API client (libcurl over the Unix socket; NIOWebSocket for attach), used by mlgymctl and the tests.
         .target(
             name: "MLGymClient",
@@ -95,9 +102,10 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
-        .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
+        .target(name: "MLGymTestSupport", dependencies: ["MLGymSandbox", "CSandbox"], path: "Tests/MLGymTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymTasksTests", dependencies: ["MLGymTasks", "MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "MLGymServerTests",

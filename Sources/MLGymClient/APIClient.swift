@@ -73,6 +73,29 @@ public final class APIClient: Sendable {
         return final
     }
 
+    // MARK: Tasks and evaluations
+
+    public func tasks() throws(MLGymError) -> TaskList { try call("GET", "/v1/tasks") }
+
+    public func task(_ id: String) throws(MLGymError) -> TaskInfo { try call("GET", "/v1/tasks/\(Self.escape(id))") }
+
+    /// Evaluates the session's artefact now (`validate`, `submit`, `baseline`); waits for the evaluation.
+    public func evaluate(_ id: String, kind: String) throws(MLGymError) -> EvaluationInfo {
+        try call("POST", "/v1/sessions/\(Self.escape(id))/evaluations", body: EvaluationRequest(kind: kind))
+    }
+
+    public func evaluations(_ id: String) throws(MLGymError) -> EvaluationList {
+        try call("GET", "/v1/sessions/\(Self.escape(id))/evaluations")
+    }
+
+    // MARK: The agent's socket (inside a sandbox)
+
+    /// `validate` or `submit` over a session's agent socket, which needs no session id: it is the session's own.
+    public func agentEvaluate(kind: String) throws(MLGymError) -> EvaluationInfo {
+        let empty: [String: String] = [:]
+        return try call("POST", "/v1/\(kind)", body: empty)
+    }
+
     // MARK: Plumbing
 
     private struct Empty: Decodable {}

@@ -13,7 +13,8 @@ public struct MLGymCtl: AsyncParsableCommand {
         discussion: "Talks to mlgymd over its Unix socket ($MLGYM_SOCKET, else /run/mlgym/mlgymd.sock).",
         subcommands: [
             SessionStart.self, SessionStatus.self, SessionListCommand.self, SessionAttach.self, SessionExec.self,
-            SessionLogsCommand.self, SessionStop.self, SessionRemove.self, ReportCommand.self,
+            SessionLogsCommand.self, SessionStop.self, SessionRemove.self, TasksCommand.self, ValidateCommand.self,
+            SubmitCommand.self, EvaluationsCommand.self, BaselineCommand.self, ReportCommand.self,
         ]
     )
 
@@ -21,6 +22,11 @@ public struct MLGymCtl: AsyncParsableCommand {
 
     /// Parses the command line and runs the verb, printing any failure as one line on standard error.
     public static func main() async {
+        // Inside a task session the same binary is the agent's `validate` and `submit`.
+        let invokedAs = (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent }) ?? ""
+        if AgentTool.names.contains(invokedAs) {
+            AgentTool.main(name: invokedAs, arguments: Array(CommandLine.arguments.dropFirst()))
+        }
         await main(arguments: Array(CommandLine.arguments.dropFirst()))
     }
 

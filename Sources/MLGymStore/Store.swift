@@ -62,6 +62,9 @@ public final class Store: Sendable {
     /// Sessions, their state changes, exec history and events.
     public var sessions: SessionStore { SessionStore(store: self) }
 
+    /// Evaluations of sessions' artefacts (validate, submit, auto-submission, baseline).
+    public var evaluations: EvaluationStore { EvaluationStore(store: self) }
+
     /// The schema version (`PRAGMA user_version`): the number of migrations applied.
     public func schemaVersion() async throws(MLGymError) -> Int {
         try await read("read the schema version") { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }

@@ -48,6 +48,15 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("Cgroup, under the daemon's own, that holds the sessions' cgroups.", valueName: "name"))
     var cgroupParent = "mlgym"
 
+    @Option(name: .customLong("tasks-dir"), help: ArgumentHelp("A task root laid out like MLGym's (configs/tasks/*.yaml); repeat for more. Read before the built-in tasks/, so a task here replaces a built-in one with the same id.", valueName: "dir"))
+    var tasksDirectories: [String] = []
+
+    @Option(name: .customLong("dataset-cache"), help: ArgumentHelp("Shared Hugging Face cache (HF_HOME layout), read-only in sessions (default <state-dir>/hf-cache).", valueName: "dir"))
+    var datasetCache: String?
+
+    @Option(name: .customLong("hub-endpoint"), help: ArgumentHelp("Where missing Hugging Face datasets are fetched from.", valueName: "url"))
+    var hubEndpoint = ProcessInfo.processInfo.environment["HF_ENDPOINT"] ?? "https://huggingface.co"
+
     func validate() throws {
         guard rootfs == "host" || rootfs.hasPrefix("/") else {
             throw ValidationError("--rootfs must be 'host' or an absolute directory, not '\(rootfs)'")
@@ -68,6 +77,10 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.runtimeDirectory = runtimeDirectory
         configuration.rootfs = rootfs
         configuration.cgroupParent = cgroupParent
+        // An operator's directories come first, so a task of theirs replaces a built-in one of the same id.
+        configuration.taskDirectories = tasksDirectories.map { URL(fileURLWithPath: $0).standardizedFileURL.path } + BuiltinTasks.directories()
+        configuration.datasetCache = datasetCache
+        configuration.hubEndpoint = hubEndpoint
         configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
         configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
         configuration.storeExecOutputLimit = Int(ByteCount.parse(execOutputLimit) ?? 64 << 10)
@@ -85,5 +98,24 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
             DaemonLog.error(error.message)
             throw ExitCode(1)
         }
+    }
+}
+
+/// Where the tasks shipped with mlgym are: `share/mlgym/tasks` beside an installed binary, or the repository's
+/// `tasks/` for a binary in `.build/<configuration>/`.
+enum BuiltinTasks {
+    static func directories() -> [String] {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = URL(fileURLWithPath: path)
+        let directory = executable.deletingLastPathComponent()
+        let candidates = [
+            directory.appendingPathComponent("../share/mlgym/tasks"),
+            directory.appendingPathComponent("../../tasks"),
+            directory.appendingPathComponent("../../../tasks"),
+        ]
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("configs/tasks").path) {
+            return [candidate.standardizedFileURL.path]
+        }
+        return []
     }
 }

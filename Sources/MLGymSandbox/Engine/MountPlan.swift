@@ -166,7 +166,9 @@ public struct MountPlan: Sendable {
         steps.append(PlannedMount(
             .tmpfs, agent.home, data: "size=\(tmpSize),mode=0755,uid=\(agent.uid),gid=\(agent.gid)", flags: userOnly))
         makeDirectory(spec.workspacePath, owner: agent)
-        steps.append(PlannedMount(.bind, spec.workspacePath, source: workspaceHostPath, flags: userOnly))
+        steps.append(PlannedMount(
+            .bind, spec.workspacePath, source: workspaceHostPath,
+            flags: userOnly | (spec.workspaceReadOnly ? PlannedMount.readOnly : 0)))
 
         for bind in spec.binds + readOnlyBinds {
             let isDirectory = host.bindIsDirectory[bind.hostPath] ?? true

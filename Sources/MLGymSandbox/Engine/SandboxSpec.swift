@@ -53,6 +53,8 @@ public struct SandboxSpec: Sendable {
     public var workspaceHostPath: String?
     /// Where the workspace appears inside.
     public var workspacePath: String
+    /// Bind the workspace read-only (an evaluation sandbox over a snapshot).
+    public var workspaceReadOnly = false
     public var binds: [Bind]
     public var identity: Identity
     public var hostname: String

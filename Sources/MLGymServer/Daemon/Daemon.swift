@@ -4,6 +4,8 @@ import Glibc
 import MLGymCore
 import MLGymSandbox
 import MLGymStore
+import MLGymTasks
+import NIOPosix
 
 /// mlgymd: opens the store, cleans up after a previous daemon, listens on the socket, and on SIGTERM stops
 /// accepting, lets requests in flight finish (for up to `shutdownGrace`), then stops every session.
@@ -25,6 +27,15 @@ public final class Daemon: Sendable {
         public var cgroupParent = "mlgym"
         /// Where mlgym-init is; nil finds it beside the running executable.
         public var initExecutable: String?
+        /// Task roots (each laid out like an MLGym checkout: `configs/tasks/*.yaml`); the first definition of
+        /// a task id wins.
+        public var taskDirectories: [String] = []
+        /// The shared Hugging Face cache sessions see read-only; nil means `<state-dir>/hf-cache`.
+        public var datasetCache: String?
+        /// The hub to fetch missing datasets from.
+        public var hubEndpoint = "https://huggingface.co"
+        /// The mlgymctl that agents get as validate/submit; nil finds it beside the running executable.
+        public var agentToolsExecutable: String?
         public init() {}
     }
 
@@ -61,12 +72,29 @@ public final class Daemon: Sendable {
             DaemonLog.warning("no \(controller) cgroup controller is available to mlgymd: sessions get no default \(name) limit, and asking for one fails")
         }
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
-        manager = SessionManager(store: store, engine: engine, configuration: sessions)
+        let registry = TaskRegistry(roots: configuration.taskDirectories)
+        for problem in registry.problems { DaemonLog.warning("task not loaded: \(problem)") }
+        let cacheDirectory = configuration.datasetCache ?? configuration.stateDirectory + "/hf-cache"
+        try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        // The state directory is 0700; sandboxes reach the cache through a bind, which needs no path access.
+        let catalog = TaskCatalog(
+            registry: registry,
+            hubCache: HubCache(directory: cacheDirectory, endpoint: configuration.hubEndpoint, token: ProcessInfo.processInfo.environment["HF_TOKEN"]),
+            engine: engine, rootFilesystem: sessions.rootFilesystem)
+        let tools = AgentTools.install(
+            mlgymctl: configuration.agentToolsExecutable ?? SandboxEngine.siblingExecutable("mlgymctl"),
+            runtimeDirectory: configuration.runtimeDirectory)
+        let agentSocketGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        manager = SessionManager(
+            store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup)
+        DaemonLog.info("\(registry.tasks.count) tasks from \(configuration.taskDirectories.joined(separator: ", "))")
 
         var router = Router()
         SessionRoutes.register(on: &router, manager: manager)
         ExecRoute.register(on: &router, manager: manager)
         InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs)
+        TaskRoutes.register(on: &router, catalog: catalog)
+        EvaluationRoutes.register(on: &router, manager: manager)
         let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
             ?? .path(configuration.socketPath, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         let manager = manager

@@ -43,6 +43,8 @@ public final class HTTPServer: Sendable {
     private let isWebSocketPath: @Sendable (String) -> Bool
     private let limits: Limits
     private let group: MultiThreadedEventLoopGroup
+    /// Whether this server made `group` (and shuts it down when it stops).
+    private let ownsGroup: Bool
     private let state = Mutex(State())
 
     private struct State {
@@ -55,14 +57,17 @@ public final class HTTPServer: Sendable {
 
     public init(
         listener: Listener, router: Router, limits: Limits = Limits(),
-        isWebSocketPath: @escaping @Sendable (String) -> Bool, webSocketHandler: @escaping WebSocketHandler
+        isWebSocketPath: @escaping @Sendable (String) -> Bool, webSocketHandler: @escaping WebSocketHandler,
+        sharing sharedGroup: MultiThreadedEventLoopGroup? = nil
     ) {
         self.listener = listener
         self.router = router
         self.limits = limits
         self.isWebSocketPath = isWebSocketPath
         self.webSocketHandler = webSocketHandler
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        // Sessions' agent sockets share the daemon's threads: a server per session must not cost two threads.
+        group = sharedGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        ownsGroup = sharedGroup == nil
     }
 
     enum Upgrade: Sendable {
@@ -127,8 +132,11 @@ public final class HTTPServer: Sendable {
                 }
             }
         }
-        try? await group.shutdownGracefully()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
+
+    /// The threads this server runs on, for servers that share them.
+    public var eventLoopGroup: MultiThreadedEventLoopGroup { group }
 
     /// Stops accepting; closes idle connections; connections busy with a request close after it.
     public func shutdown() {
@@ -166,7 +174,11 @@ public final class HTTPServer: Sendable {
                 }
             })
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout), name: "idle-state")
-        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(), name: "idle-closer")
+        let key = ObjectIdentifier(channel)
+        let isBusy: @Sendable () -> Bool = { [weak self] in
+            self?.state.withLock { $0.connections[key]?.busy ?? false } ?? false
+        }
+        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(isBusy: isBusy), name: "idle-closer")
         return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: configuration))
     }
@@ -324,13 +336,18 @@ private final class ResponsePartAdapter: ChannelOutboundHandler, RemovableChanne
     }
 }
 
-/// Closes a connection that has sent nothing for the idle timeout (`IdleStateHandler`'s read event). An
+/// Closes a connection that has sent nothing for the idle timeout (`IdleStateHandler`'s read event), unless it
+/// is waiting for the answer to a request (an evaluation or a long exec sends nothing while it runs). An
 /// attached terminal's WebSocket is exempt: the handler is removed when the connection upgrades.
 private final class IdleConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
+    private let isBusy: @Sendable () -> Bool
+
+    init(isBusy: @escaping @Sendable () -> Bool) { self.isBusy = isBusy }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            guard !isBusy() else { return }
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)

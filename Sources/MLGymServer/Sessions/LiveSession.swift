@@ -6,6 +6,8 @@ import Synchronization
 final class LiveSession: Sendable {
     let id: String
     let sandbox: Sandbox
+    /// The session's own socket for the agent's validate/submit; nil for a bare session.
+    let agentSocket: AgentSocket?
     private let state: Mutex<State>
 
     private struct State {
@@ -15,9 +17,10 @@ final class LiveSession: Sendable {
         var restarting: Task<PersistentShell, any Error>?
     }
 
-    init(id: String, sandbox: Sandbox, shell: PersistentShell) {
+    init(id: String, sandbox: Sandbox, shell: PersistentShell, agentSocket: AgentSocket? = nil) {
         self.id = id
         self.sandbox = sandbox
+        self.agentSocket = agentSocket
         state = Mutex(State(shell: shell))
     }
 

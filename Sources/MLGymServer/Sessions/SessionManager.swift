@@ -3,6 +3,8 @@ import MLGymAPI
 import MLGymCore
 import MLGymSandbox
 import MLGymStore
+import MLGymTasks
+import NIOPosix
 
 /// Owns every session of the daemon: creates sandboxes, keeps the running ones, and commits each change to the
 /// store before it is acknowledged.
@@ -26,7 +28,15 @@ public actor SessionManager {
     let store: Store
     let engine: SandboxEngine
     let configuration: Configuration
-    private var live: [String: LiveSession] = [:]
+    /// The benchmark tasks; nil for a daemon without any (sessions are then bare sandboxes).
+    let tasks: TaskCatalog?
+    /// `validate` and `submit` for agents in task sessions; nil when mlgymctl is not installed beside mlgymd.
+    let agentTools: AgentTools?
+    /// Threads for the sessions' agent sockets.
+    let agentSocketGroup: MultiThreadedEventLoopGroup
+    var live: [String: LiveSession] = [:]
+    /// Sessions with an evaluation running (one at a time per session).
+    var evaluating: Set<String> = []
     /// The uid offset (from `agentUIDBase`) each of root's live sessions runs its agent as.
     private var agentSlots: [String: UInt32] = [:]
     /// Stops in progress, which later stop requests for the same session wait for.
@@ -38,10 +48,16 @@ public actor SessionManager {
         URL(fileURLWithPath: engine.configuration.runtimeDirectory).deletingLastPathComponent().appendingPathComponent("workspaces").path
     }
 
-    public init(store: Store, engine: SandboxEngine, configuration: Configuration) {
+    init(
+        store: Store, engine: SandboxEngine, configuration: Configuration, tasks: TaskCatalog? = nil,
+        agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup
+    ) {
         self.store = store
         self.engine = engine
         self.configuration = configuration
+        self.tasks = tasks
+        self.agentTools = agentTools
+        self.agentSocketGroup = agentSocketGroup
     }
 
     private var shutdownTask: Task<Void, Never>?
@@ -66,6 +82,9 @@ public actor SessionManager {
             capacity: .current(volumeDirectory: engine.configuration.stateDirectory),
             stagingDirectory: workspaceStaging + "/" + SandboxEngine.newID())
         var sandboxSpec = specForSandbox
+        // A task that does not exist, or cannot run here, is refused before anything is recorded.
+        var task: BenchmarkTask?
+        if let taskID = spec.task { task = try await runnableTask(taskID) }
         let id = SandboxEngine.newID()
         if !engine.rootless {
             sandboxSpec.identity = agentIdentity(for: owner, session: id)
@@ -83,15 +102,21 @@ public actor SessionManager {
             maxActivePerOwner: owner.isAdministrator ? nil : configuration.maxActiveSessionsPerUID)
         let sandbox: Sandbox
         let shell: PersistentShell
+        var taskSetup: TaskSessionSetup?
         do {
+            if let task {
+                taskSetup = try await prepareTaskSession(task, sandboxSpec: &sandboxSpec, sessionID: id, requestedGPUs: spec.gpus)
+            }
             sandbox = try await engine.create(sandboxSpec, id: id)
             do {
+                if let taskSetup { try taskSetup.populateWorkspace(of: sandbox) }
                 shell = try await PersistentShell.start(in: sandbox)
             } catch {
                 await sandbox.stop()
                 throw error
             }
         } catch {
+            await taskSetup?.agentSocket?.close()
             agentSlots[id] = nil
             let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
             _ = try? await store.sessions.transition(id, to: .failed, reason: failure.message)
@@ -100,7 +125,7 @@ public actor SessionManager {
         }
         // The workspace is bound now; until here its descriptor had to stay open.
         withExtendedLifetime(pinnedWorkspace) {}
-        let session = LiveSession(id: id, sandbox: sandbox, shell: shell)
+        let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket)
         do {
             _ = try await store.sessions.transition(
                 id, to: .running, reason: "started",
@@ -147,6 +172,7 @@ public actor SessionManager {
         releaseAgentSlot(id)
         let store = store
         let task = Task {
+            await session.agentSocket?.close()
             await session.sandbox.stop()
             _ = try? await store.sessions.transition(id, to: state, reason: reason)
         }
@@ -262,6 +288,7 @@ public actor SessionManager {
             releaseAgentSlot(record.id)
             let store = store
             let task = Task {
+                await session.agentSocket?.close()
                 await session.sandbox.stop()
                 _ = try? await store.sessions.transition(record.id, to: .stopped, reason: reason)
             }

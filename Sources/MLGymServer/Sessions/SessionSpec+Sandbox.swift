@@ -21,9 +21,6 @@ extension SessionSpec {
             }
             return value
         }
-        if let task {
-            throw MLGymError(.notFound, "unknown task '\(task)': no tasks are installed yet (start a bare session without --task)")
-        }
         if let name, name.count > 128 || name.contains(where: { $0.isNewline }) {
             throw MLGymError(.invalidArgument, "name must be one line of at most 128 characters")
         }

@@ -11,6 +11,7 @@ enum Migrations {
     /// Identifiers in order; the position (from 1) is the schema version.
     static let all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1-sessions", SessionSchema.v1),
+        ("v2-evaluations", EvaluationSchema.v2),
     ]
 
     /// The schema version a fully migrated database has.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLGymTestSupport
 
 /// A program on a pseudo-terminal, as a person at a terminal would run it: `type` sends keys, `waitFor` reads
 /// the screen output until a text appears.

@@ -4,14 +4,14 @@ import Glibc
 
 /// A long-running child (mlgymd) started with posix_spawn and reaped with waitpid on its own pid: its exit is
 /// observed directly, whatever else in the test process starts or reaps.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
     private var status: Int32?
 
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `logPath`, or with all
     /// three on `terminal` when given.
-    init(_ executable: String, _ arguments: [String], environment: [String: String], logPath: String = "/dev/null", terminal: Int32? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], logPath: String = "/dev/null", terminal: Int32? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -31,13 +31,24 @@ final class ChildProcess: @unchecked Sendable {
             for pointer in envp { free(pointer) }
         }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw TestFailure("posix_spawn \(executable): errno \(result)") }
+        // The child starts with no signal blocked or ignored, whatever the test runner's threads have set.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw TemporaryTaskRootError(message: "posix_spawn \(executable): errno \(result)") }
         pid = child
     }
 
     /// Whether it still runs (reaps it if it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.lock()
         defer { lock.unlock() }
         if status != nil { return false }
@@ -49,7 +60,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits for the exit; the exit code, 128 + signal, or -1 if it could not be observed.
     @discardableResult
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         lock.lock()
         defer { lock.unlock() }
         if let status { return status }

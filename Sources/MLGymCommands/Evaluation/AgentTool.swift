@@ -1,0 +1,40 @@
+import Foundation
+import MLGymAPI
+import MLGymClient
+import MLGymCore
+
+/// mlgymctl run as `validate` or `submit` (the names it has inside a task session's sandbox): evaluates the
+/// session's artefact through the session's own socket and prints what MLGym's agents are shown.
+public enum AgentTool {
+    public static let names: Set<String> = ["validate", "submit"]
+
+    /// Where the session's socket is inside the sandbox.
+    static var socketPath: String {
+        ProcessInfo.processInfo.environment["MLGYM_AGENT_SOCKET"] ?? "/run/mlgym/agent.sock"
+    }
+
+    public static func main(name: String, arguments: [String]) -> Never {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(name == "submit"
+                ? "usage: submit [--json]\n  Evaluates your artefact as this session's final submission; nothing can be evaluated after it."
+                : "usage: validate [--json]\n  Evaluates your current artefact (as many times as you like) and prints its score beside the baseline's.")
+            exit(0)
+        }
+        if let unknown = arguments.first(where: { $0 != "--json" }) {
+            FileHandle.standardError.write(Data("\(name): unknown argument '\(unknown)' (try \(name) --help)\n".utf8))
+            exit(2)
+        }
+        do {
+            let evaluation = try APIClient(socketPath: socketPath).agentEvaluate(kind: name)
+            print(arguments.contains("--json") ? try Output.json(evaluation) : evaluation.observation)
+            exit(evaluation.succeeded ? 0 : 1)
+        } catch let error as MLGymError {
+            let hint = error.code == .notFound ? " (\(name) works inside an mlgym task session; from outside use 'mlgymctl \(name) SESSION')" : ""
+            FileHandle.standardError.write(Data("\(name): \(error.message)\(hint)\n".utf8))
+            exit(1)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

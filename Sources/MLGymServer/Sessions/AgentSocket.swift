@@ -1,0 +1,65 @@
+import Foundation
+import Glibc
+import MLGymAPI
+import MLGymCore
+import NIOHTTP1
+import NIOPosix
+
+/// A session's own socket, bound into its sandbox at `sandboxPath`: the agent's `validate` and `submit` reach
+/// mlgymd through it, and it allows nothing else. It is fixed to one session when it is made, so nothing the
+/// agent sends can name another session, and none of the daemon's other routes exist on it.
+final class AgentSocket: Sendable {
+    /// Where the agent's tools find it inside the sandbox (`MLGYM_AGENT_SOCKET`).
+    static let sandboxPath = "/run/mlgym/agent.sock"
+
+    let path: String
+    private let server: HTTPServer
+    private let serving: Task<Void, Never>
+
+    private init(path: String, server: HTTPServer, serving: Task<Void, Never>) {
+        self.path = path
+        self.server = server
+        self.serving = serving
+    }
+
+    /// Listens on `path` for session `sessionID`.
+    static func open(
+        at path: String, sessionID: String, manager: SessionManager, sharing group: MultiThreadedEventLoopGroup
+    ) async throws(MLGymError) -> AgentSocket {
+        // Requests on this socket act for the session, whatever uid the agent runs as: the socket is the capability.
+        let authority = PeerCredentials(pid: 0, uid: 0, gid: 0)
+        var router = Router()
+        for kind in ["validate", "submit"] {
+            router.add(.POST, "/v1/\(kind)") { _ in
+                await answer { .json(try await manager.evaluate(sessionID, kind: kind, for: authority)) }
+            }
+        }
+        router.add(.GET, "/v1/evaluations") { _ in
+            await answer { .json(try await manager.evaluations(sessionID, for: authority)) }
+        }
+        router.add(.GET, "/v1/task") { _ in
+            await answer { .json(try await manager.taskOfSession(sessionID, for: authority)) }
+        }
+        var limits = HTTPServer.Limits()
+        limits.maxConnectionsPerUID = 8
+        let server = HTTPServer(
+            listener: .path(path, mode: 0o666, group: nil), router: router, limits: limits,
+            isWebSocketPath: { _ in false }, webSocketHandler: { _ in }, sharing: group)
+        let listening: HTTPServer.Listening
+        do {
+            listening = try await server.bind()
+        } catch {
+            throw MLGymError(.system, "cannot open the agent socket \(path): \(error)")
+        }
+        let serving = Task { _ = try? await server.run(listening) }
+        return AgentSocket(path: path, server: server, serving: serving)
+    }
+
+    /// Stops serving, ends open connections and removes the socket file.
+    func close() async {
+        server.shutdown()
+        server.closeAllConnections()
+        await serving.value
+        unlink(path)
+    }
+}

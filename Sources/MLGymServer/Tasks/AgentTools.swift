@@ -1,0 +1,70 @@
+import Foundation
+import MLGymSandbox
+
+/// The commands an agent gets inside a task session: `validate` and `submit`, which are mlgymctl under other
+/// names (one binary serves as the client and as the in-sandbox tools). mlgymd keeps a copy of mlgymctl in
+/// its runtime directory, with the two names as links, and binds that directory read-only into each sandbox.
+struct AgentTools: Sendable {
+    static let sandboxDirectory = "/opt/mlgym/bin"
+    static let commands = ["validate", "submit"]
+
+    /// The host directory bound at `sandboxDirectory`.
+    let directory: String
+    /// Libraries mlgymctl needs that the sandbox's root filesystem lacks (Swift's runtime, when it is not
+    /// linked in statically), bound read-only at the same path.
+    let libraryDirectories: [String]
+
+    /// Copies `mlgymctl` into `runtimeDirectory/tools`; nil (and a logged warning) when there is none beside
+    /// mlgymd, in which case task sessions have no in-sandbox tools and validate only from outside.
+    static func install(mlgymctl: String, runtimeDirectory: String) -> AgentTools? {
+        let directory = runtimeDirectory + "/tools"
+        guard FileManager.default.isExecutableFile(atPath: mlgymctl) else {
+            DaemonLog.warning("no mlgymctl at \(mlgymctl): agents in task sessions get no validate/submit commands")
+            return nil
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            // A copy, not a link: the sandbox must not see (or pin) the build directory's file.
+            let copy = directory + "/mlgymctl"
+            try FileManager.default.copyItem(atPath: mlgymctl, toPath: copy)
+            chmod(copy, 0o755)
+            for name in commands {
+                try FileManager.default.createSymbolicLink(atPath: directory + "/" + name, withDestinationPath: "mlgymctl")
+            }
+        } catch {
+            DaemonLog.warning("cannot install the agent tools in \(directory): \(error); agents in task sessions get no validate/submit commands")
+            return nil
+        }
+        return AgentTools(directory: directory, libraryDirectories: swiftRuntimeDirectories())
+    }
+
+    /// Where this process loaded Swift's runtime from, unless it lies under `/usr` (which host-mode sandboxes
+    /// have) or is absent (a static build). mlgymctl is built with mlgymd, so it needs the same one.
+    private static func swiftRuntimeDirectories() -> [String] {
+        // Read, not stat-sized: /proc files report a size of 0.
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return [] }
+        let maps = String(decoding: data, as: UTF8.self)
+        var directories: Set<String> = []
+        for line in maps.split(separator: "\n") {
+            guard let path = line.split(separator: " ", omittingEmptySubsequences: true).last, path.hasPrefix("/"),
+                  path.contains("/libswiftCore.so") || path.contains("/libFoundation.so")
+            else { continue }
+            let directory = (String(path) as NSString).deletingLastPathComponent
+            if !directory.hasPrefix("/usr/") { directories.insert(directory) }
+        }
+        return directories.sorted()
+    }
+
+    /// The binds and environment a task session's sandbox gets for the tools and its agent socket.
+    func sandboxAdditions(agentSocket: String) -> (binds: [SandboxSpec.Bind], environment: [String: String]) {
+        var binds = [SandboxSpec.Bind(hostPath: directory, sandboxPath: Self.sandboxDirectory)]
+        binds += libraryDirectories.map { SandboxSpec.Bind(hostPath: $0, sandboxPath: $0) }
+        binds.append(SandboxSpec.Bind(hostPath: agentSocket, sandboxPath: AgentSocket.sandboxPath))
+        let environment = [
+            "PATH": Self.sandboxDirectory + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "MLGYM_AGENT_SOCKET": AgentSocket.sandboxPath,
+        ]
+        return (binds, environment)
+    }
+}

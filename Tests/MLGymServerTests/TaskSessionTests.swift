@@ -1,0 +1,245 @@
+import Foundation
+import MLGymAPI
+import MLGymClient
+import MLGymTestSupport
+import Testing
+
+/// Sessions on benchmark tasks, end to end: a real mlgymd, real sandboxes for the agent and for every
+/// evaluation, the agent's own `validate`/`submit` inside, and mlgymctl outside.
+@Suite(.serialized) struct TaskSessionTests {
+    /// Runs `command` in the session's shell (as the agent) and returns its output.
+    func agent(_ daemon: DaemonProcess, _ session: String, _ command: String) throws -> (status: Int32, output: String) {
+        let result = try daemon.ctl(["exec", session, "--", command])
+        return (result.status, result.output + result.errorOutput)
+    }
+
+    @Test func everyRunnableTaskReproducesItsBaseline() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let list = try daemon.client.tasks()
+        #expect(list.problems == [])
+        let runnable = Set(list.tasks.filter(\.runnable).map(\.id))
+        #expect(runnable.isSuperset(of: ["battleOfSexes", "prisonersDilemma", "blotto", "3SATTime"]))
+        for id in ["battleOfSexes", "prisonersDilemma", "blotto", "3SATTime"] {
+            let result = try daemon.ctl(["baseline", "--task", id])
+            #expect(result.status == 0, "\(id): \(result.output) \(result.errorOutput)")
+            #expect(result.output.contains("reproduces the recorded baseline"), "\(id): \(result.output)")
+        }
+        #expect(try daemon.client.sessions().isEmpty, "baseline removes its session")
+        // Tasks that cannot run here say why.
+        let cifar = try #require(list.tasks.first { $0.id == "imageClassificationCifar10" })
+        if cifar.gpus > 0 && !cifar.runnable {
+            #expect(cifar.blockers.contains { $0.contains("GPU") })
+        }
+        let table = try daemon.ctl(["tasks"])
+        #expect(table.output.contains("battleOfSexes") && table.output.contains("RUNS HERE"))
+        let shown = try daemon.ctl(["tasks", "show", "blotto"])
+        #expect(shown.output.contains("row_strategy"))
+    }
+
+    @Test func theAgentValidatesAndSubmitsAndCannotTouchTheEvaluation() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "battleOfSexes")).id
+        #expect(try agent(daemon, id, "ls -1").output == "evaluate.py\nstrategy.py\ntarget.py\n")
+
+        let baseline = try agent(daemon, id, "validate")
+        #expect(baseline.status == 0, "\(baseline.output)")
+        #expect(baseline.output.contains("Your code produced a valid submission artefact at /home/agent/workspace/strategy.py."))
+        #expect(baseline.output.contains("Evaluation Score: {'Score': 1.07842}"))
+
+        // A better strategy scores better.
+        _ = try agent(daemon, id, "printf 'def row_strategy(history):\\n    return 0\\n' > strategy.py")
+        #expect(try agent(daemon, id, "validate").output.contains("Evaluation Score: {'Score': 1.44266}"))
+
+        // Rewriting the evaluation, the opponent, or swapping them for links changes nothing.
+        _ = try agent(daemon, id, """
+            chmod u+w evaluate.py; echo 'print("{\\"Score\\": 999}")' > evaluate.py
+            printf 'def target_column_strategy(history):\\n    return 0\\n' > target.py
+            """)
+        #expect(try agent(daemon, id, "cat evaluate.py").output.contains("999"))
+        #expect(try agent(daemon, id, "validate").output.contains("Evaluation Score: {'Score': 1.44266}"))
+        _ = try agent(daemon, id, "rm -f evaluate.py target.py && ln -s /etc/passwd evaluate.py && mkdir -p x && ln -s / target.py")
+        #expect(try agent(daemon, id, "validate").output.contains("Evaluation Score: {'Score': 1.44266}"))
+
+        // A strategy that breaks the rules fails with the evaluation's reason, and no score.
+        _ = try agent(daemon, id, "printf 'def row_strategy(history):\\n    return 7\\n' > strategy.py")
+        let invalid = try agent(daemon, id, "validate")
+        #expect(invalid.status == 1)
+        #expect(invalid.output.hasPrefix("Error: the evaluation failed"), "\(invalid.output)")
+        #expect(!invalid.output.contains("Evaluation Score"))
+
+        _ = try agent(daemon, id, "printf 'def row_strategy(history):\\n    return 0\\n' > strategy.py")
+        let submitted = try daemon.ctl(["submit", id, "--json"])
+        #expect(submitted.status == 0, "\(submitted.errorOutput)")
+        let submission = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(submitted.output.utf8))
+        #expect(submission.kind == "submit" && submission.metrics["Score"] == 1.44266)
+        #expect(submission.rootfsIdentity?.hasPrefix("sha256:") == true)
+        #expect(submission.artefactDigest?.count == 64)
+        let after = try agent(daemon, id, "validate")
+        #expect(after.status != 0 && after.output.contains("already submitted"), "\(after.output)")
+
+        let list = try daemon.client.evaluations(id)
+        #expect(list.evaluations.map(\.kind) == ["validate", "validate", "validate", "validate", "validate", "submit"])
+        #expect(list.bestAttempt == 1.44266 && list.submission == 1.44266 && list.submitted)
+        let table = try daemon.ctl(["evaluations", id])
+        #expect(table.output.contains("best attempt 1.44266, submission 1.44266 (submitted)"))
+    }
+
+    /// A CSV task of the test's own, in MLGym's file format: answers only the evaluation sees, data read-only.
+    static func csvTaskRoot(timeout: Int = 600, evaluation: String? = nil) throws -> TemporaryTaskRoot {
+        let root = try TemporaryTaskRoot()
+        try root.write("configs/datasets/letters.yaml", """
+            name: Letters
+            description: Ten ids; predict each id's letter.
+            data_path: data/letters/data
+            is_local: true
+            """)
+        try root.write("configs/tasks/letters.yaml", """
+            id: letters
+            name: Guess the letters
+            description: |-
+              Write submission.csv with columns id,letter for every id in data/test.csv.
+              {dataset_docs}
+            dataset_configs:
+            - datasets/letters.yaml
+            task_entrypoint: CSVSubmissionTasks
+            training_timeout: \(timeout)
+            starter_code:
+            - data/letters/evaluate.py
+            baseline_paths: []
+            baseline_scores:
+            - accuracy: 0.1
+            evaluation_paths:
+            - evaluate.py
+            evaluation_read_only: true
+            secret_files:
+            - data/letters/hidden/answers.csv
+            priority_metric: accuracy
+            metric_direction: max
+            """)
+        try root.write("data/letters/data/test.csv", "id\n" + (0..<10).map { "\($0)\n" }.joined())
+        try root.write("data/letters/hidden/answers.csv", "id,letter\n" + (0..<10).map { "\($0),\(Character(UnicodeScalar(97 + $0)!))\n" }.joined())
+        try root.write("data/letters/evaluate.py", evaluation ?? """
+            import argparse, csv, json, sys
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--submission_file", required=True)
+            arguments = parser.parse_args()
+            answers = {row["id"]: row["letter"] for row in csv.DictReader(open("/home/agent/hidden/answers.csv"))}
+            rows = list(csv.DictReader(open(arguments.submission_file)))
+            if not rows or set(rows[0]) != {"id", "letter"}:
+                sys.exit("submission.csv must have exactly the columns id,letter")
+            print("checking", len(rows), "rows")
+            right = sum(1 for row in rows if answers.get(row["id"]) == row["letter"])
+            print(json.dumps({"accuracy": right / len(answers)}))
+            """)
+        return root
+    }
+
+    @Test func hiddenAnswersStayOutOfTheAgentsReachAndDataIsReadOnly() throws {
+        let root = try Self.csvTaskRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(extraArguments: ["--tasks-dir", root.path])
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "letters")).id
+
+        #expect(try agent(daemon, id, "cat data/test.csv | wc -l").output == "11\n")
+        #expect(try agent(daemon, id, "python3 -c 'import os; print(os.access(\"data/test.csv\", os.W_OK), os.access(\"data\", os.W_OK))'").output == "False False\n")
+        #expect(try agent(daemon, id, "ls /home/agent/hidden").status != 0)
+        #expect(try agent(daemon, id, "find / -xdev -name answers.csv 2>/dev/null | wc -l").output == "0\n")
+
+        let missing = try agent(daemon, id, "validate")
+        #expect(missing.status == 1)
+        #expect(missing.output.hasPrefix("Submission artefact not found."), "\(missing.output)")
+
+        _ = try agent(daemon, id, "printf 'id,letter\\n0,a\\n1,b\\n2,z\\n' > submission.csv")
+        let partial = try agent(daemon, id, "validate --json")
+        let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(partial.output.utf8))
+        #expect(info.metrics == ["accuracy": 0.2], "stray output lines are skipped")
+        #expect(info.artefactPath == "/home/agent/workspace/submission.csv")
+
+        _ = try agent(daemon, id, "printf 'id;letter\\n0;a\\n' > submission.csv")
+        let malformed = try agent(daemon, id, "validate")
+        #expect(malformed.status == 1)
+        #expect(malformed.output.contains("submission.csv must have exactly the columns id,letter"), "\(malformed.output)")
+        let list = try daemon.client.evaluations(id)
+        #expect(list.evaluations.map(\.status) == ["artefact_missing", "succeeded", "failed"])
+    }
+
+    @Test func anEvaluationPastItsTimeoutIsKilledAndRecorded() throws {
+        let root = try Self.csvTaskRoot(timeout: 2, evaluation: "import time\ntime.sleep(120)\n")
+        defer { root.remove() }
+        let daemon = try DaemonProcess(extraArguments: ["--tasks-dir", root.path])
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "letters")).id
+        _ = try agent(daemon, id, "echo id,letter > submission.csv")
+        let result = try daemon.ctl(["validate", id, "--json"])
+        #expect(result.status == 1)
+        let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(result.output.utf8))
+        #expect(info.status == "timed_out")
+        #expect(info.durationMs < 60_000)
+        #expect(info.observation.contains("training_timeout of 2 s"))
+        #expect(try daemon.client.evaluations(id).evaluations.map(\.status) == ["timed_out"])
+        #expect(try agent(daemon, id, "echo still here").output == "still here\n")
+    }
+
+    @Test func theAgentSocketServesOnlyItsSession() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma")).id
+        let other = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma")).id
+        let ask = """
+            python3 - <<'EOF'
+            import socket
+            for request in ["GET /v1/sessions", "GET /v1/sessions/\(other)", "POST /v1/sessions/\(other)/exec", "GET /v1/info"]:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect("/run/mlgym/agent.sock")
+                s.sendall((request + " HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n").encode())
+                print(s.recv(100).split(b"\\r\\n")[0].decode())
+            EOF
+            """
+        #expect(try agent(daemon, id, ask).output == String(repeating: "HTTP/1.1 404 Not Found\n", count: 4))
+        _ = try agent(daemon, id, "validate")
+        #expect(try daemon.client.evaluations(id).evaluations.count == 1)
+        #expect(try daemon.client.evaluations(other).evaluations.isEmpty)
+        // A bare session has no task tools and no agent socket.
+        let bare = try daemon.client.createSession(SessionSpec()).id
+        #expect(try agent(daemon, bare, "command -v validate").status != 0)
+        let refused = try daemon.ctl(["validate", bare])
+        #expect(refused.status != 0 && refused.errorOutput.contains("has no task"))
+    }
+
+    @Test func theHousePriceTaskRunsOnDataAnOperatorPrepares() throws {
+        // Kaggle's data cannot ship; the task's own scripts make an Ames-like stand-in and split it.
+        let root = try TemporaryTaskRoot()
+        defer { root.remove() }
+        let source = DaemonProcess.packageRoot + "/tasks"
+        for path in ["configs/tasks/regressionKaggleHousePrice.yaml", "configs/datasets/kaggleHousePrice.yaml"] {
+            try root.write(path, try String(contentsOfFile: source + "/" + path, encoding: .utf8))
+        }
+        let data = root.path + "/data/regressionKaggleHousePrice"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        for file in ["baseline.py", "evaluate.py", "prepare.py", "make_synthetic.py"] {
+            try FileManager.default.copyItem(atPath: source + "/data/regressionKaggleHousePrice/" + file, toPath: data + "/" + file)
+        }
+        let made = try CommandResult.run("/usr/bin/python3", [data + "/make_synthetic.py", "--rows", "1460", "--out", root.path + "/train.csv"])
+        #expect(made.status == 0, "\(made.errorOutput)")
+        let prepared = try CommandResult.run("/usr/bin/python3", [data + "/prepare.py", "--train-csv", root.path + "/train.csv"])
+        #expect(prepared.status == 0, "\(prepared.errorOutput)")
+
+        let daemon = try DaemonProcess(extraArguments: ["--tasks-dir", root.path])
+        defer { daemon.finish() }
+        let task = try daemon.client.task("regressionKaggleHousePrice")
+        #expect(task.runnable, "\(task.blockers)")
+        let id = try daemon.client.createSession(SessionSpec(task: "regressionKaggleHousePrice")).id
+        #expect(try agent(daemon, id, "ls -1 data").output == "test.csv\ntrain.csv\nvalidation.csv\n")
+        #expect(try agent(daemon, id, "find / -xdev -name answer.csv 2>/dev/null | wc -l").output == "0\n")
+        let trained = try agent(daemon, id, "python3 baseline.py && ls submission.csv")
+        #expect(trained.status == 0, "\(trained.output)")
+        let result = try daemon.ctl(["validate", id, "--json"])
+        #expect(result.status == 0, "\(result.output) \(result.errorOutput)")
+        let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(result.output.utf8))
+        #expect((info.metrics["r2"] ?? 0) > 0.8, "\(info.metrics)")
+        #expect(info.metrics["rmse"] != nil)
+    }
+}
