@@ -29,17 +29,23 @@ struct TasksList: AsyncParsableCommand {
                 task.id, task.domain ?? "-", task.metric ?? "-", task.direction,
                 task.baseline.map { Self.number($0) } ?? "-", task.gpus == 0 ? "-" : String(task.gpus),
                 task.datasets.isEmpty ? "-" : (task.datasets.allSatisfy(\.present) ? "yes" : "no"),
-                task.runnable ? "yes" : "no: " + task.blockers.joined(separator: "; "),
+                task.runnable ? "yes" : "no: " + Self.summary(task.blockers),
             ]
         }
         print(Output.table(["TASK", "DOMAIN", "METRIC", "DIR", "BASELINE", "GPUS", "DATA", "RUNS HERE"], rows))
+        if list.tasks.contains(where: { !$0.runnable }) { print("(mlgymctl tasks show ID gives every reason and how to provide missing data)") }
         for problem in list.problems { print("not loaded: \(problem)") }
         if let identity = list.rootfsIdentity { print("root filesystem: \(identity)") }
     }
 
     static func number(_ value: Double) -> String {
-        let text = String(format: "%.4g", value)
-        return text
+        String(format: "%.4g", value)
+    }
+
+    /// The first reason and how many more (`tasks show ID` lists them all).
+    static func summary(_ blockers: [String]) -> String {
+        guard let first = blockers.first else { return "" }
+        return blockers.count == 1 ? first : "\(first) (+\(blockers.count - 1) more)"
     }
 }
 

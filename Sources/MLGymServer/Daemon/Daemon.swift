@@ -107,6 +107,8 @@ public final class Daemon: Sendable {
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
         let recovered = try await manager.recover()
+        // Snapshots of evaluations a killed daemon left behind (their sandboxes went with the orphans).
+        WorkspaceSnapshot.discard(configuration.stateDirectory + "/evaluations")
         if !recovered.lost.isEmpty || !recovered.cleaned.isEmpty {
             DaemonLog.warning("after restart: \(recovered.lost.count) sessions marked lost, \(recovered.cleaned.count) sandboxes cleaned up")
         }

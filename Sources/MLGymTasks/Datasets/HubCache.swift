@@ -56,7 +56,7 @@ public struct HubCache: Sendable {
         if cachedRevision(id, kind: kind) != nil { return }
         let offline = { (reason: String) -> MLGymError in
             let how = howToProvide ?? "copy a Hugging Face cache that holds it (huggingface-cli download --repo-type \(kind == .dataset ? "dataset" : "model") \(id)) into \(directory)"
-            return MLGymError(.unsupported, "\(kind == .dataset ? "dataset" : "model") \(id) is not in the cache and the hub cannot be reached (\(reason)): \(how)")
+            return MLGymError(.unsupported, "\(kind == .dataset ? "dataset" : "model") \(id) is not in the cache and the hub cannot be reached: \(how) (\(endpoint): \(reason))")
         }
         let headers = token.map { ["Authorization: Bearer \($0)"] } ?? []
         let info: Data
