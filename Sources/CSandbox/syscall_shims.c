@@ -98,6 +98,17 @@ int mlg_spawn_actions_close_from(void *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
 }
 
+int mlg_spawnattr_default_signals(void *attributes) {
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_t *attr = (posix_spawnattr_t *)attributes;
+    int result = posix_spawnattr_setsigmask(attr, &none);
+    if (result == 0) result = posix_spawnattr_setsigdefault(attr, &all);
+    if (result == 0) result = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    return result;
+}
+
 int mlg_open_directory_as(const char *path, unsigned int uid, unsigned int gid) {
     /* The raw syscalls change only this thread's fsuid/fsgid (glibc's wrappers would too, but say so less). */
     long old_gid = syscall(SYS_setfsgid, gid);

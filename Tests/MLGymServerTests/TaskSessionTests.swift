@@ -1,7 +1,9 @@
 import Foundation
 import MLGymAPI
 import MLGymClient
+import MLGymCore
 import MLGymTestSupport
+import Synchronization
 import Testing
 
 /// Sessions on benchmark tasks, end to end: a real mlgymd, real sandboxes for the agent and for every
@@ -146,7 +148,15 @@ import Testing
         #expect(try agent(daemon, id, "cat data/test.csv | wc -l").output == "11\n")
         #expect(try agent(daemon, id, "python3 -c 'import os; print(os.access(\"data/test.csv\", os.W_OK), os.access(\"data\", os.W_OK))'").output == "False False\n")
         #expect(try agent(daemon, id, "ls /home/agent/hidden").status != 0)
-        #expect(try agent(daemon, id, "find / -xdev -name answers.csv 2>/dev/null | wc -l").output == "0\n")
+
+        // The answers are in the evaluation's sandbox; an artefact that links to them is refused, not scored.
+        _ = try agent(daemon, id, "ln -s /home/agent/hidden/answers.csv submission.csv")
+        let linked = try agent(daemon, id, "validate")
+        #expect(linked.status == 1)
+        #expect(linked.output.contains("not a symbolic link"), "\(linked.output)")
+        _ = try agent(daemon, id, "rm submission.csv && mkdir -p d && ln -s /home/agent/hidden d/h && ln -s d/h/answers.csv submission.csv")
+        #expect(try agent(daemon, id, "validate").output.contains("not a symbolic link"))
+        _ = try agent(daemon, id, "rm -rf d submission.csv")
 
         let missing = try agent(daemon, id, "validate")
         #expect(missing.status == 1)
@@ -163,7 +173,7 @@ import Testing
         #expect(malformed.status == 1)
         #expect(malformed.output.contains("submission.csv must have exactly the columns id,letter"), "\(malformed.output)")
         let list = try daemon.client.evaluations(id)
-        #expect(list.evaluations.map(\.status) == ["artefact_missing", "succeeded", "failed"])
+        #expect(list.evaluations.map(\.status) == ["failed", "failed", "artefact_missing", "succeeded", "failed"])
     }
 
     @Test func anEvaluationPastItsTimeoutIsKilledAndRecorded() throws {
@@ -202,6 +212,12 @@ import Testing
         _ = try agent(daemon, id, "validate")
         #expect(try daemon.client.evaluations(id).evaluations.count == 1)
         #expect(try daemon.client.evaluations(other).evaluations.isEmpty)
+        // The socket is the agent's alone: mode 0600, owned by its uid, in a directory only root can list.
+        let sockets = daemon.runtimeDirectory + "/sandboxes/agent-sockets"
+        let socketInfo = try FileManager.default.attributesOfItem(atPath: sockets + "/\(id).sock")
+        #expect((socketInfo[.posixPermissions] as? Int) == 0o600)
+        #expect((socketInfo[.ownerAccountID] as? Int).map { $0 >= 2_000_000_000 } == true)
+        #expect((try FileManager.default.attributesOfItem(atPath: sockets)[.posixPermissions] as? Int) == 0o700)
         // A bare session has no task tools and no agent socket.
         let bare = try daemon.client.createSession(SessionSpec()).id
         #expect(try agent(daemon, bare, "command -v validate").status != 0)
@@ -233,13 +249,81 @@ import Testing
         #expect(task.runnable, "\(task.blockers)")
         let id = try daemon.client.createSession(SessionSpec(task: "regressionKaggleHousePrice")).id
         #expect(try agent(daemon, id, "ls -1 data").output == "test.csv\ntrain.csv\nvalidation.csv\n")
-        #expect(try agent(daemon, id, "find / -xdev -name answer.csv 2>/dev/null | wc -l").output == "0\n")
+        #expect(try agent(daemon, id, "cat /home/agent/hidden/answer.csv").status != 0)
         let trained = try agent(daemon, id, "python3 baseline.py && ls submission.csv")
         #expect(trained.status == 0, "\(trained.output)")
+        // Modules beside evaluate.py that shadow the standard library would run with the answers readable.
+        for module in ["csv", "argparse", "json", "math"] {
+            _ = try agent(daemon, id, "printf 'import sys\\nprint(open(\"/home/agent/hidden/answer.csv\").read())\\nprint(\"{\\\\\"r2\\\\\": 1.0, \\\\\"rmse\\\\\": 0.0}\")\\nsys.exit(0)\\n' > \(module).py")
+        }
+        #expect(try agent(daemon, id, "cat csv.py").output.contains("hidden"))
         let result = try daemon.ctl(["validate", id, "--json"])
         #expect(result.status == 0, "\(result.output) \(result.errorOutput)")
         let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(result.output.utf8))
-        #expect((info.metrics["r2"] ?? 0) > 0.8, "\(info.metrics)")
-        #expect(info.metrics["rmse"] != nil)
+        #expect((info.metrics["r2"] ?? 0) > 0.8 && (info.metrics["r2"] ?? 1) < 1, "\(info.metrics)")
+        #expect((info.metrics["rmse"] ?? 0) > 0)
+        #expect(!info.output.contains("SalePrice"), "the answers never reach the agent")
+    }
+
+    @Test func aStopDuringAnEvaluationEndsItAndItIsNotHeldAgainstTheSession() throws {
+        let root = try Self.csvTaskRoot(timeout: 600, evaluation: "import time\ntime.sleep(300)\n")
+        defer { root.remove() }
+        let daemon = try DaemonProcess(extraArguments: ["--tasks-dir", root.path])
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "letters")).id
+        _ = try agent(daemon, id, "echo id,letter > submission.csv")
+        let submitted = Mutex<CommandResult?>(nil)
+        let submitter = Thread { submitted.withLock { $0 = try? daemon.ctl(["submit", id, "--json"]) } }
+        submitter.start()
+        // Wait until the evaluation's sandbox runs evaluate.py.
+        for _ in 0..<200 {
+            if (try? daemon.client.session(id))?.state == "running",
+               FileManager.default.fileExists(atPath: daemon.stateDirectory + "/evaluations"),
+               ((try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/evaluations")) ?? []).count == 1 {
+                break
+            }
+            usleep(50_000)
+        }
+        usleep(500_000)
+        let stopped = try daemon.ctl(["stop", id])
+        #expect(stopped.status == 0, "\(stopped.errorOutput)")
+        for _ in 0..<600 where submitted.withLock({ $0 == nil }) { usleep(50_000) }
+        let result = try #require(submitted.withLock { $0 })
+        #expect(result.status == 1)
+        let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(result.output.utf8))
+        #expect(info.status == "error" && info.message?.contains("session ended") == true, "\(info)")
+        let list = try daemon.client.evaluations(id)
+        #expect(!list.submitted, "mlgym's failure is not the agent's final submission")
+    }
+
+    @Test func aTaskSessionCannotTakeAClientsWorkspace() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let error = #expect(throws: MLGymError.self) {
+            try daemon.client.createSession(SessionSpec(task: "battleOfSexes", workspace: daemon.directory))
+        }
+        #expect(error?.message.contains("--workspace cannot be combined with --task") == true)
+        #expect(try daemon.client.sessions().isEmpty)
+    }
+}
+
+/// A session and an evaluation on a root filesystem made by `rootfs/build` (several minutes and network access
+/// to build, so opt-in: `MLGYM_TEST_ROOTFS=/var/lib/mlgym/rootfs scripts/test`).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MLGYM_TEST_ROOTFS"] != nil))
+struct BuiltRootfsTests {
+    @Test func aTaskRunsAndIsScoredOnABuiltRootfs() throws {
+        let tree = try #require(ProcessInfo.processInfo.environment["MLGYM_TEST_ROOTFS"])
+        let daemon = try DaemonProcess(extraArguments: ["--rootfs", tree])
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec(task: "battleOfSexes")).id
+        let inside = try daemon.ctl(["exec", id, "--", "python3 -c 'import sys; print(sys.prefix)'; grep -c bookworm /etc/os-release"])
+        #expect(inside.output.hasPrefix("/opt/mlgym/venv\n"), "\(inside.output)")
+        let validated = try daemon.ctl(["exec", id, "--", "validate --json"])
+        #expect(validated.status == 0, "\(validated.output) \(validated.errorOutput)")
+        let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(validated.output.utf8))
+        #expect(info.metrics["Score"] == 1.07842)
+        // The identity the evaluation records is the one the build wrote into the tree.
+        let manifest = try String(contentsOfFile: tree + "/etc/mlgym-rootfs", encoding: .utf8)
+        #expect(info.rootfsIdentity.map { manifest.contains($0) } == true, "\(info.rootfsIdentity ?? "none") not in \(manifest)")
     }
 }

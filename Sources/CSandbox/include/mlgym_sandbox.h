@@ -145,6 +145,9 @@ pid_t mlg_foreground_pgrp(int fd);
 /* Host-side helpers spawned with posix_spawn must not inherit the daemon's other descriptors (sockets, pipes,
  * terminals): glibc's closefrom action, which Swift's Glibc module does not import. */
 int mlg_spawn_actions_close_from(void *actions, int lowest);
+/* ... and must start with no signal blocked or ignored, whatever the caller's threads (mlgymd ignores SIGPIPE
+ * and handles SIGTERM; a test runner blocks signals): an initialised posix_spawnattr_t set so. 0 or an errno. */
+int mlg_spawnattr_default_signals(void *attributes);
 /* Opens a directory (O_PATH) with the file-system identity of uid/gid on this thread only (setfsuid), so that a
  * path a client names is resolved with the client's permissions, then restores root's. The last component must
  * not be a symlink. Returns the descriptor, or -errno. */

@@ -29,8 +29,10 @@ public enum AgentTool {
             print(arguments.contains("--json") ? try Output.json(evaluation) : evaluation.observation)
             exit(evaluation.succeeded ? 0 : 1)
         } catch let error as MLGymError {
-            let hint = error.code == .notFound ? " (\(name) works inside an mlgym task session; from outside use 'mlgymctl \(name) SESSION')" : ""
-            FileHandle.standardError.write(Data("\(name): \(error.message)\(hint)\n".utf8))
+            let message = error.code == .notFound
+                ? "no session socket at \(socketPath): \(name) works inside an mlgym task session (from outside, use 'mlgymctl \(name) SESSION')"
+                : error.message
+            FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
             exit(1)
         } catch {
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))

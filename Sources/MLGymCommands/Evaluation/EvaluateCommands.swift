@@ -9,14 +9,10 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate", abstract: "Evaluate a task session's current artefact (any number of times).",
         discussion: "The evaluation runs in a sandbox of its own over a read-only snapshot of the workspace, with the task's pristine evaluation script and hidden answers. Exits 0 when it produced metrics.")
 
-    @OptionGroup var client: ClientOptions
-    @Argument(help: ArgumentHelp("Session id, unique id prefix or unique name.", valueName: "id"))
-    var id: String
-    @Flag(help: "Print as JSON.")
-    var json = false
+    @OptionGroup var target: SessionTarget
 
     func run() async throws {
-        try EvaluationPrinter.report(try client.client.evaluate(id, kind: "validate"), json: json)
+        try EvaluationPrinter.report(try target.client.client.evaluate(target.id, kind: "validate"), json: target.json)
     }
 }
 
@@ -26,14 +22,10 @@ struct SubmitCommand: AsyncParsableCommand {
         commandName: "submit", abstract: "Evaluate a task session's artefact as its final submission.",
         discussion: "A submission is final: the session accepts no evaluation after it. Exits 0 when it produced metrics.")
 
-    @OptionGroup var client: ClientOptions
-    @Argument(help: ArgumentHelp("Session id, unique id prefix or unique name.", valueName: "id"))
-    var id: String
-    @Flag(help: "Print as JSON.")
-    var json = false
+    @OptionGroup var target: SessionTarget
 
     func run() async throws {
-        try EvaluationPrinter.report(try client.client.evaluate(id, kind: "submit"), json: json)
+        try EvaluationPrinter.report(try target.client.client.evaluate(target.id, kind: "submit"), json: target.json)
     }
 }
 
@@ -42,15 +34,11 @@ struct EvaluationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluations", abstract: "List a task session's evaluations and its best scores.")
 
-    @OptionGroup var client: ClientOptions
-    @Argument(help: ArgumentHelp("Session id, unique id prefix or unique name.", valueName: "id"))
-    var id: String
-    @Flag(help: "Print as JSON.")
-    var json = false
+    @OptionGroup var target: SessionTarget
 
     func run() async throws {
-        let list = try client.client.evaluations(id)
-        if json {
+        let list = try target.client.client.evaluations(target.id)
+        if target.json {
             print(try Output.json(list))
             return
         }
@@ -65,6 +53,15 @@ struct EvaluationsCommand: AsyncParsableCommand {
         print(Output.table(["ID", "KIND", "STATUS", metric.uppercased(), "TOOK", "ARTEFACT", "WHEN"], rows))
         print("task \(list.task), \(metric) (\(list.direction)): best attempt \(list.bestAttempt.map { "\($0)" } ?? "-"), submission \(list.submission.map { "\($0)" } ?? "-")\(list.submitted ? " (submitted)" : "")")
     }
+}
+
+/// The session an evaluation verb acts on, the socket, and `--json`.
+struct SessionTarget: ParsableArguments {
+    @OptionGroup var client: ClientOptions
+    @Argument(help: ArgumentHelp("Session id, unique id prefix or unique name.", valueName: "id"))
+    var id: String
+    @Flag(help: "Print as JSON.")
+    var json = false
 }
 
 /// How an evaluation prints: MLGym's observation, or JSON; the exit status says whether it produced metrics.

@@ -22,10 +22,15 @@ final class AgentSocket: Sendable {
         self.serving = serving
     }
 
-    /// Listens on `path` for session `sessionID`.
+    /// Listens on `path` for session `sessionID`. The socket is `owner`'s (the agent's host uid) with mode 0600,
+    /// in a directory only root can list: no other user of the host can submit for the session.
     static func open(
-        at path: String, sessionID: String, manager: SessionManager, sharing group: MultiThreadedEventLoopGroup
+        at path: String, owner: (uid: UInt32, gid: UInt32), sessionID: String, manager: SessionManager,
+        sharing group: MultiThreadedEventLoopGroup
     ) async throws(MLGymError) -> AgentSocket {
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(directory, 0o700)
         // Requests on this socket act for the session, whatever uid the agent runs as: the socket is the capability.
         let authority = PeerCredentials(pid: 0, uid: 0, gid: 0)
         var router = Router()
@@ -43,13 +48,17 @@ final class AgentSocket: Sendable {
         var limits = HTTPServer.Limits()
         limits.maxConnectionsPerUID = 8
         let server = HTTPServer(
-            listener: .path(path, mode: 0o666, group: nil), router: router, limits: limits,
+            listener: .path(path, mode: 0o600, group: nil), router: router, limits: limits,
             isWebSocketPath: { _ in false }, webSocketHandler: { _ in }, sharing: group)
         let listening: HTTPServer.Listening
         do {
             listening = try await server.bind()
         } catch {
             throw MLGymError(.system, "cannot open the agent socket \(path): \(error)")
+        }
+        guard chown(path, owner.uid, owner.gid) == 0 else {
+            server.shutdown()
+            throw MLGymError(.system, "cannot give the agent socket \(path) to uid \(owner.uid): \(String(cString: strerror(errno)))")
         }
         let serving = Task { _ = try? await server.run(listening) }
         return AgentSocket(path: path, server: server, serving: serving)

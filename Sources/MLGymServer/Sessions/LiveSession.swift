@@ -1,5 +1,6 @@
 import MLGymCore
 import MLGymSandbox
+import MLGymTasks
 import Synchronization
 
 /// A running session in memory: its sandbox, its shell (started again if it ends), and the terminals attached.
@@ -8,6 +9,8 @@ final class LiveSession: Sendable {
     let sandbox: Sandbox
     /// The session's own socket for the agent's validate/submit; nil for a bare session.
     let agentSocket: AgentSocket?
+    /// Ends a running evaluation when the session ends.
+    let evaluations = EvaluationGuard()
     private let state: Mutex<State>
 
     private struct State {
@@ -56,5 +59,13 @@ final class LiveSession: Sendable {
             state.attached += delta
             return state.attached
         }
+    }
+
+    /// Ends everything the session runs: a running evaluation first (so nothing waits for it), then the
+    /// sandbox, then the agent's socket.
+    func end() async {
+        await evaluations.end()
+        _ = await sandbox.stop()
+        await agentSocket?.close()
     }
 }

@@ -84,7 +84,13 @@ public actor SessionManager {
         var sandboxSpec = specForSandbox
         // A task that does not exist, or cannot run here, is refused before anything is recorded.
         var task: BenchmarkTask?
-        if let taskID = spec.task { task = try await runnableTask(taskID) }
+        if let taskID = spec.task {
+            // Starter files are written into the workspace as root: never into a directory a client controls.
+            guard spec.workspace == nil else {
+                throw MLGymError(.invalidArgument, "a task session gets a fresh workspace with the task's files; --workspace cannot be combined with --task")
+            }
+            task = try await runnableTask(taskID)
+        }
         let id = SandboxEngine.newID()
         if !engine.rootless {
             sandboxSpec.identity = agentIdentity(for: owner, session: id)
@@ -131,7 +137,8 @@ public actor SessionManager {
                 id, to: .running, reason: "started",
                 initProcess: InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)))
         } catch {
-            await sandbox.stop()
+            await session.end()
+            releaseAgentSlot(id)
             throw error
         }
         live[id] = session
@@ -172,8 +179,7 @@ public actor SessionManager {
         releaseAgentSlot(id)
         let store = store
         let task = Task {
-            await session.agentSocket?.close()
-            await session.sandbox.stop()
+            await session.end()
             _ = try? await store.sessions.transition(id, to: state, reason: reason)
         }
         stopsInProgress[id] = task
@@ -288,8 +294,7 @@ public actor SessionManager {
             releaseAgentSlot(record.id)
             let store = store
             let task = Task {
-                await session.agentSocket?.close()
-                await session.sandbox.stop()
+                await session.end()
                 _ = try? await store.sessions.transition(record.id, to: .stopped, reason: reason)
             }
             stopsInProgress[record.id] = task

@@ -10,8 +10,8 @@ struct AgentTools: Sendable {
 
     /// The host directory bound at `sandboxDirectory`.
     let directory: String
-    /// Libraries mlgymctl needs that the sandbox's root filesystem lacks (Swift's runtime, when it is not
-    /// linked in statically), bound read-only at the same path.
+    /// Where Swift's runtime libraries are (when mlgymctl does not link them statically), bound read-only at
+    /// the same path into sandboxes whose root filesystem lacks them.
     let libraryDirectories: [String]
 
     /// Copies `mlgymctl` into `runtimeDirectory/tools`; nil (and a logged warning) when there is none beside
@@ -39,8 +39,8 @@ struct AgentTools: Sendable {
         return AgentTools(directory: directory, libraryDirectories: swiftRuntimeDirectories())
     }
 
-    /// Where this process loaded Swift's runtime from, unless it lies under `/usr` (which host-mode sandboxes
-    /// have) or is absent (a static build). mlgymctl is built with mlgymd, so it needs the same one.
+    /// Where this process loaded Swift's runtime from (none for a static build). mlgymctl is built with mlgymd,
+    /// so it needs the same one.
     private static func swiftRuntimeDirectories() -> [String] {
         // Read, not stat-sized: /proc files report a size of 0.
         guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return [] }
@@ -50,16 +50,17 @@ struct AgentTools: Sendable {
             guard let path = line.split(separator: " ", omittingEmptySubsequences: true).last, path.hasPrefix("/"),
                   path.contains("/libswiftCore.so") || path.contains("/libFoundation.so")
             else { continue }
-            let directory = (String(path) as NSString).deletingLastPathComponent
-            if !directory.hasPrefix("/usr/") { directories.insert(directory) }
+            directories.insert((String(path) as NSString).deletingLastPathComponent)
         }
         return directories.sorted()
     }
 
     /// The binds and environment a task session's sandbox gets for the tools and its agent socket.
-    func sandboxAdditions(agentSocket: String) -> (binds: [SandboxSpec.Bind], environment: [String: String]) {
+    func sandboxAdditions(agentSocket: String, rootFilesystem: SandboxSpec.RootFilesystem) -> (binds: [SandboxSpec.Bind], environment: [String: String]) {
         var binds = [SandboxSpec.Bind(hostPath: directory, sandboxPath: Self.sandboxDirectory)]
-        binds += libraryDirectories.map { SandboxSpec.Bind(hostPath: $0, sandboxPath: $0) }
+        // A host-mode sandbox has the host's /usr already; a directory tree has its own, without Swift.
+        let needed = libraryDirectories.filter { rootFilesystem != .host || !$0.hasPrefix("/usr/") }
+        binds += needed.map { SandboxSpec.Bind(hostPath: $0, sandboxPath: $0) }
         binds.append(SandboxSpec.Bind(hostPath: agentSocket, sandboxPath: AgentSocket.sandboxPath))
         let environment = [
             "PATH": Self.sandboxDirectory + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MLGymAPI
 import MLGymCore
 import MLGymSandbox
@@ -26,12 +27,14 @@ extension SessionManager {
         evaluating.insert(record.id)
         defer { evaluating.remove(record.id) }
         let previous = try await store.evaluations.evaluations(record.id)
-        if previous.contains(where: { $0.kind == "submit" || $0.kind == "autosubmit" }) {
+        if previous.contains(where: Self.isFinal) {
             throw MLGymError(.invalidState, "session \(record.id) has already submitted; a submission is final")
         }
         let probe = await tasks?.probe()
         let context = TaskEvaluator.Context(
             task: task, workspaceHostPath: session.sandbox.workspaceHostPath, identity: session.sandbox.spec.identity,
+            agentHostUID: session.sandbox.agentHostUID,
+            agentHostGID: engine.rootless ? getgid() : session.sandbox.spec.identity.gid, lifetime: session.evaluations,
             rootFilesystem: configuration.rootFilesystem, limits: session.sandbox.spec.limits,
             gpus: session.sandbox.spec.gpus, hubCache: task.hubDatasets.isEmpty ? nil : tasks?.hubCache.directory,
             scratchDirectory: engine.configuration.stateDirectory + "/evaluations/" + SandboxEngine.newID())
@@ -60,7 +63,12 @@ extension SessionManager {
             task: task.id, metric: task.config.rankingMetric, direction: task.config.metricDirection.rawValue,
             evaluations: stored.map { Self.info($0, task: task) }, bestAttempt: BestOf.bestAttempt(of: run),
             submission: BestOf.submission(of: run),
-            submitted: stored.contains { $0.kind == "submit" || $0.kind == "autosubmit" })
+            submitted: stored.contains(where: Self.isFinal))
+    }
+
+    /// A submission ends the session's evaluations, unless mlgym (not the agent) failed to evaluate it.
+    static func isFinal(_ record: EvaluationRecord) -> Bool {
+        (record.kind == "submit" || record.kind == "autosubmit") && record.status != EvaluationOutcome.Status.error.rawValue
     }
 
     /// The session's task, with its description (what the agent's tools show).

@@ -37,7 +37,10 @@ final class TaskCatalog: Sendable {
             current = task
             return task
         }
-        return await run.value
+        let probe = await run.value
+        // A failed probe (a sandbox that could not be built just then) is asked again next time.
+        if probe == nil { probeRun.withLock { if $0 == run { $0 = nil } } }
+        return probe
     }
 
     func task(_ id: String) throws(MLGymError) -> BenchmarkTask { try registry.task(id) }

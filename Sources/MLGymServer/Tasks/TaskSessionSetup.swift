@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MLGymCore
 import MLGymSandbox
 import MLGymTasks
@@ -50,7 +51,7 @@ extension SessionManager {
             sandboxSpec.gpus = .devices((0..<task.config.gpus).map(String.init))
         }
         for dataset in task.hubDatasets {
-            try tasks.hubCache.ensure(dataset.dataPath, kind: dataset.hubKind, howToProvide: dataset.howToGet)
+            try await tasks.hubCache.ensureOffThread(dataset.dataPath, kind: dataset.hubKind, howToProvide: dataset.howToGet)
         }
         for data in task.localDataBinds {
             sandboxSpec.binds.append(.init(hostPath: data.hostPath, sandboxPath: sandboxSpec.workspacePath + "/" + data.workspacePath))
@@ -63,9 +64,10 @@ extension SessionManager {
         var agentSocket: AgentSocket?
         if let agentTools {
             let path = engine.configuration.runtimeDirectory + "/agent-sockets/" + sessionID + ".sock"
-            let socket = try await AgentSocket.open(at: path, sessionID: sessionID, manager: self, sharing: agentSocketGroup)
+            let owner = engine.rootless ? (getuid(), getgid()) : (sandboxSpec.identity.uid, sandboxSpec.identity.gid)
+            let socket = try await AgentSocket.open(at: path, owner: owner, sessionID: sessionID, manager: self, sharing: agentSocketGroup)
             agentSocket = socket
-            let additions = agentTools.sandboxAdditions(agentSocket: path)
+            let additions = agentTools.sandboxAdditions(agentSocket: path, rootFilesystem: sandboxSpec.rootFilesystem)
             sandboxSpec.binds += additions.binds
             sandboxSpec.environment.merge(additions.environment) { _, new in new }
         }

@@ -54,6 +54,9 @@ enum HTTPFetch {
             _ = mlg_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
             _ = mlg_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
             _ = mlg_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 15)
+            // A transfer that stalls (under 1 KiB/s for a minute) fails instead of holding a session's start.
+            _ = mlg_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1024)
+            _ = mlg_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, 60)
             _ = mlg_curl_setopt_string(easy, CURLOPT_URL, url)
             _ = mlg_curl_setopt_string(easy, CURLOPT_USERAGENT, "mlgymd")
             _ = mlg_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errors.baseAddress)

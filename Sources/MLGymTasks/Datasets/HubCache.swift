@@ -115,6 +115,23 @@ public struct HubCache: Sendable {
         try? HostCommand.run("/bin/chmod", ["-R", "a+rX", "--", repository], doing: "make \(id) readable")
     }
 
+    /// `ensure` on a thread of its own: a download of gigabytes must not hold a Swift concurrency thread.
+    public func ensureOffThread(_ id: String, kind: Kind = .dataset, howToProvide: String?) async throws(MLGymError) {
+        let result: Result<Void, MLGymError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    try self.ensure(id, kind: kind, howToProvide: howToProvide)
+                    continuation.resume(returning: .success(()))
+                } catch let error as MLGymError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(MLGymError(.system, "\(error)")))
+                }
+            }
+        }
+        try result.get()
+    }
+
     private static func makeDirectory(_ path: String) throws(MLGymError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])

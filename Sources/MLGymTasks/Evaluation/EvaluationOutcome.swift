@@ -11,6 +11,10 @@ public struct EvaluationOutcome: Sendable, Codable, Equatable {
         case failed
         /// The evaluation ran past the task's training_timeout and was killed.
         case timedOut = "timed_out"
+        /// mlgym could not evaluate (the session ended meanwhile, a sandbox could not be built, the disk is
+        /// full): not the agent's doing, so it is not held against the session (a submit that ends this way
+        /// is not final).
+        case error
     }
 
     public var status: Status

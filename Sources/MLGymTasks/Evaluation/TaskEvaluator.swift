@@ -13,6 +13,11 @@ public struct TaskEvaluator: Sendable {
         public var workspaceHostPath: String
         /// The agent's identity, so the snapshot's files (the agent's) are readable to the evaluation.
         public var identity: SandboxSpec.Identity
+        /// The agent's uid and gid on the host (the snapshot directory is theirs while it is filled).
+        public var agentHostUID: UInt32
+        public var agentHostGID: UInt32
+        /// Ends the evaluation when the session ends.
+        public var lifetime: EvaluationGuard
         public var rootFilesystem: SandboxSpec.RootFilesystem
         public var limits: ResourceLimits
         public var gpus: GPUSelection
@@ -22,13 +27,16 @@ public struct TaskEvaluator: Sendable {
         public var scratchDirectory: String
 
         public init(
-            task: BenchmarkTask, workspaceHostPath: String, identity: SandboxSpec.Identity,
-            rootFilesystem: SandboxSpec.RootFilesystem, limits: ResourceLimits, gpus: GPUSelection,
-            hubCache: String?, scratchDirectory: String
+            task: BenchmarkTask, workspaceHostPath: String, identity: SandboxSpec.Identity, agentHostUID: UInt32,
+            agentHostGID: UInt32, lifetime: EvaluationGuard, rootFilesystem: SandboxSpec.RootFilesystem,
+            limits: ResourceLimits, gpus: GPUSelection, hubCache: String?, scratchDirectory: String
         ) {
             self.task = task
             self.workspaceHostPath = workspaceHostPath
             self.identity = identity
+            self.agentHostUID = agentHostUID
+            self.agentHostGID = agentHostGID
+            self.lifetime = lifetime
             self.rootFilesystem = rootFilesystem
             self.limits = limits
             self.gpus = gpus
@@ -57,7 +65,13 @@ public struct TaskEvaluator: Sendable {
         do {
             outcome = try await run(context)
         } catch {
-            outcome = EvaluationOutcome(status: .failed, message: "the evaluation could not run: \((error as? MLGymError)?.message ?? "\(error)")")
+            let reason = context.lifetime.hasEnded ? "the session ended" : (error as? MLGymError)?.message ?? "\(error)"
+            outcome = EvaluationOutcome(status: .error, message: "the evaluation could not run: \(reason)")
+        }
+        if context.lifetime.hasEnded && outcome.status != .succeeded {
+            // The session's end killed the evaluation's processes: that outcome is mlgym's, not the agent's.
+            outcome.status = .error
+            outcome.message = "the evaluation could not finish: the session ended"
         }
         let elapsed = ContinuousClock.now - clock
         outcome.durationMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
@@ -67,7 +81,10 @@ public struct TaskEvaluator: Sendable {
 
     private func run(_ context: Context) async throws -> EvaluationOutcome {
         let task = context.task
-        let snapshot = try WorkspaceSnapshot(of: context.workspaceHostPath, in: context.scratchDirectory)
+        let snapshot = try await copyWorkspace(context)
+        if let artefact = task.config.submissionArtefact, let problem = snapshot.linkProblem(in: artefact) {
+            return EvaluationOutcome(status: .failed, artefactPath: Self.workspacePath + "/" + artefact, message: problem)
+        }
         for file in task.pristineEvaluationFiles() {
             try snapshot.restore(file.workspacePath, from: file.hostPath)
         }
@@ -82,7 +99,12 @@ public struct TaskEvaluator: Sendable {
         for secret in task.config.secretFiles {
             binds.append(.init(hostPath: task.hostPath(secret), sandboxPath: Self.hiddenPath + "/" + (secret as NSString).lastPathComponent))
         }
-        var environment = ["PYTHONDONTWRITEBYTECODE": "1", "MLGYM_EVALUATION": "1", "MLGYM_TASK": task.id]
+        var environment = [
+            "PYTHONDONTWRITEBYTECODE": "1", "MLGYM_EVALUATION": "1", "MLGYM_TASK": task.id,
+            // Compiled modules only from (and to) an empty place: a `__pycache__/target.cpython-311.pyc` the
+            // agent crafted beside a restored target.py is never read.
+            "PYTHONPYCACHEPREFIX": "/tmp/mlgym-pycache",
+        ]
         if let hubCache = context.hubCache {
             binds.append(.init(hostPath: hubCache, sandboxPath: HubCache.sandboxPath))
             environment.merge(HubCache.offlineEnvironment) { _, new in new }
@@ -90,28 +112,62 @@ public struct TaskEvaluator: Sendable {
         let timeout = timeoutOverride ?? Double(task.config.trainingTimeout)
         var limits = context.limits
         limits.diskBytes = nil
-        limits.wallTimeSeconds = timeout + 120
+        limits.wallTimeSeconds = timeout + Self.digestTimeout + 60
         var spec = SandboxSpec(
             rootFilesystem: context.rootFilesystem, workspaceHostPath: snapshot.path, binds: binds,
             identity: context.identity, hostname: "mlgym-eval", environment: environment, limits: limits,
             network: .none, gpus: context.gpus)
         spec.workspaceReadOnly = true
-        let sandbox = try await engine.create(spec)
-        do {
-            let outcome = try await evaluate(task, in: sandbox, timeout: timeout)
+        return try await within(context.lifetime, try await engine.create(spec)) { sandbox in
+            try await runEvaluation(task, in: sandbox, timeout: timeout)
+        }
+    }
+
+    /// Copies the live workspace inside a sandbox of its own, as the agent: the agent keeps running while it
+    /// is copied and may swap a directory for a symlink at any moment, and inside that sandbox a symlink can
+    /// only lead to what the agent could reach anyway (never a host file). Symlinks are copied as links.
+    private func copyWorkspace(_ context: Context) async throws -> WorkspaceSnapshot {
+        let snapshot = try WorkspaceSnapshot(in: context.scratchDirectory, owner: (context.agentHostUID, context.agentHostGID))
+        var limits = context.limits
+        limits.diskBytes = nil
+        limits.wallTimeSeconds = 3600
+        let spec = SandboxSpec(
+            rootFilesystem: context.rootFilesystem, workspaceHostPath: snapshot.path,
+            binds: [.init(hostPath: context.workspaceHostPath, sandboxPath: "/mnt/live")],
+            identity: context.identity, hostname: "mlgym-copy", limits: limits, network: .none)
+        let result = try await within(context.lifetime, try await engine.create(spec)) { sandbox in
+            try await sandbox.run(["cp", "-a", "--reflink=auto", "--", "/mnt/live/.", Self.workspacePath + "/"], timeout: .seconds(3000))
+        }
+        guard case .exited(0) = result.status, !result.timedOut else {
+            throw MLGymError(.system, "cannot copy the workspace for evaluation: \(MetricsParser.tail(result.errorOutput, lines: 5))")
+        }
+        return snapshot
+    }
+
+    /// Runs `body` with `sandbox`, which is stopped afterwards, or at once when the session ends meanwhile.
+    private func within<T>(_ lifetime: EvaluationGuard, _ sandbox: Sandbox, _ body: (Sandbox) async throws -> T) async throws -> T {
+        guard lifetime.adopt(sandbox) else {
             _ = await sandbox.stop()
-            return outcome
+            throw MLGymError(.invalidState, "the session ended")
+        }
+        defer { lifetime.release(sandbox) }
+        do {
+            let value = try await body(sandbox)
+            _ = await sandbox.stop()
+            return value
         } catch {
             _ = await sandbox.stop()
             throw error
         }
     }
 
-    private func evaluate(_ task: BenchmarkTask, in sandbox: Sandbox, timeout: Double) async throws -> EvaluationOutcome {
+    static let digestTimeout: Double = 600
+
+    private func runEvaluation(_ task: BenchmarkTask, in sandbox: Sandbox, timeout: Double) async throws -> EvaluationOutcome {
         let artefact = task.config.submissionArtefact.map { Self.workspacePath + "/" + $0 }
         var digest: String?
         if let artefact {
-            let result = try await sandbox.run(["python3", "-c", Self.digestScript, artefact], timeout: .seconds(600))
+            let result = try await sandbox.run(["python3", "-I", "-c", Self.digestScript, artefact], timeout: .seconds(Self.digestTimeout))
             let answer = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             if answer == "missing" {
                 return EvaluationOutcome(
@@ -152,7 +208,8 @@ public struct TaskEvaluator: Sendable {
     }
 
     /// Prints the SHA-256 of a file, or of a directory's sorted relative names and contents, or "missing".
-    /// It runs inside the evaluation sandbox, so a symlink can lead only to what the sandbox holds.
+    /// `python3 -I`: the workspace (the current directory) is not on its module path, so a workspace
+    /// `hashlib.py` is not imported. The artefact holds no symlinks (checked on the host before).
     static let digestScript = """
         import hashlib, os, sys
         path = sys.argv[1]

@@ -2,23 +2,59 @@ import Foundation
 import Glibc
 import MLGymCore
 
-/// A private copy of an agent's workspace for one evaluation, with the task's pristine files put back.
+/// A private copy of an agent's workspace for one evaluation, on the host, with the task's pristine files put
+/// back.
 ///
-/// The workspace is the agent's: it may hold symlinks to anywhere, fifos, or a `src` that is a link to `/`.
-/// So the copy never follows a symlink (`cp -a`), and every pristine file is written only after each directory
-/// on its way has been checked to be a real directory of the snapshot (a symlink there is replaced by one).
+/// The copy itself is made inside a sandbox (`TaskEvaluator.copyWorkspace`); once that sandbox is gone nothing
+/// of the agent's can change the snapshot, but what it holds is still the agent's: symlinks to anywhere, a
+/// `src` that is a link to `/`. So every pristine file is written only after each directory on its way has been
+/// checked to be a real directory of the snapshot (a symlink there is replaced by one), and the artefact may
+/// hold no symlink at all (`linkProblem`): a `submission.csv` linked to the hidden answers would otherwise be
+/// scored against themselves.
 public struct WorkspaceSnapshot: Sendable {
     public let path: String
 
-    /// Copies `workspace` to `directory/workspace` (reflinks where the filesystem has them).
-    public init(of workspace: String, in directory: String) throws(MLGymError) {
+    /// Makes `directory/workspace`, empty and owned by the agent, for the copy.
+    public init(in directory: String, owner: (uid: UInt32, gid: UInt32)) throws(MLGymError) {
         path = directory + "/workspace"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         } catch {
             throw MLGymError(.system, "cannot create the evaluation directory \(directory): \(error)")
         }
-        try HostCommand.run("/bin/cp", ["-a", "--reflink=auto", "--", workspace, path], doing: "snapshot the workspace for evaluation")
+        chmod(directory, 0o711)
+        guard chown(path, owner.uid, owner.gid) == 0 else {
+            throw MLGymError(.system, "cannot give \(path) to the agent: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Why the artefact at `relative` cannot be evaluated because of a symlink (on its path, or inside it when
+    /// it is a directory), or nil when it holds none. A missing artefact is not a problem here.
+    public func linkProblem(in relative: String) -> String? {
+        var current = path
+        for component in relative.split(separator: "/") {
+            current += "/" + component
+            var info = stat()
+            guard lstat(current, &info) == 0 else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                return "the artefact \(relative) must be a regular file or directory, not a symbolic link (\(current.dropFirst(path.count + 1)) is one); write the file itself"
+            }
+        }
+        return Self.firstLink(under: current).map { "the artefact \(relative) holds a symbolic link (\($0.dropFirst(path.count + 1))); artefacts must hold only regular files and directories" }
+    }
+
+    private static func firstLink(under directory: String) -> String? {
+        var info = stat()
+        guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else { return nil }
+        for name in names.sorted() {
+            let entry = directory + "/" + name
+            guard lstat(entry, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFLNK { return entry }
+            if (info.st_mode & S_IFMT) == S_IFDIR, let found = firstLink(under: entry) { return found }
+        }
+        return nil
     }
 
     /// Replaces `relative` in the snapshot with a copy of `source` (a pristine task file or directory).
@@ -60,13 +96,13 @@ public struct WorkspaceSnapshot: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            try HostCommand.run("/bin/rm", ["-rf", "--", path], doing: "clear \(path) in the evaluation snapshot")
+            try HostCommand.run("/bin/rm", ["-rf", "--one-file-system", "--", path], doing: "clear \(path) in the evaluation snapshot")
         } else if unlink(path) != 0 {
             throw MLGymError(.system, "cannot remove \(path) from the evaluation snapshot: \(String(cString: strerror(errno)))")
         }
     }
 
-    /// Removes the snapshot's directory.
+    /// Removes an evaluation's directory.
     public static func discard(_ directory: String) {
         try? HostCommand.run("/bin/rm", ["-rf", "--one-file-system", "--", directory], doing: "remove \(directory)")
     }

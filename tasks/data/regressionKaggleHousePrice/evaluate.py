@@ -11,11 +11,19 @@ Usage: python3 evaluate.py --submission_file submission.csv
            [--answer_file /home/agent/hidden/answer.csv]
 """
 
-import argparse
-import csv
-import json
-import math
+import os
 import sys
+
+# This file runs from the agent's workspace, so its directory is first on sys.path: a workspace csv.py or
+# json.py would shadow the standard library and run with the answer key readable. Drop that directory (and the
+# current one) before importing anything else; sys and os are already loaded and cannot be shadowed.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) not in (_HERE, os.getcwd())]
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
 
 DEFAULT_ANSWER_FILE = "/home/agent/hidden/answer.csv"
 COLUMNS = ("Id", "SalePrice")
