@@ -48,7 +48,7 @@ import Testing
         let baseline = try agent(daemon, id, "validate")
         #expect(baseline.status == 0, "\(baseline.output)")
         #expect(baseline.output.contains("Your code produced a valid submission artefact at /home/agent/workspace/strategy.py."))
-        #expect(baseline.output.contains("Evaluation Score: {'Score': 1.07842}"))
+        #expect(baseline.output.contains("Evaluation Score: {'Score': 1.07998}"))
 
         // A better strategy scores better.
         _ = try agent(daemon, id, "printf 'def row_strategy(history):\\n    return 0\\n' > strategy.py")
@@ -321,7 +321,7 @@ struct BuiltRootfsTests {
         let validated = try daemon.ctl(["exec", id, "--", "validate --json"])
         #expect(validated.status == 0, "\(validated.output) \(validated.errorOutput)")
         let info = try WireCoding.decoder().decode(EvaluationInfo.self, from: Data(validated.output.utf8))
-        #expect(info.metrics["Score"] == 1.07842)
+        #expect(info.metrics["Score"] == 1.07998)
         // The identity the evaluation records is the one the build wrote into the tree.
         let manifest = try String(contentsOfFile: tree + "/etc/mlgym-rootfs", encoding: .utf8)
         #expect(info.rootfsIdentity.map { manifest.contains($0) } == true, "\(info.rootfsIdentity ?? "none") not in \(manifest)")

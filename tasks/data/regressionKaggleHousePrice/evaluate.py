@@ -7,6 +7,8 @@ A submission with other columns, a missing, repeated or unknown Id, or a SalePri
 that is not a finite number is rejected: the reason goes to stderr and the exit
 status is 1 (no score).
 
+No error message quotes a value read from the answer key: the agent reads this output.
+
 Usage: python3 evaluate.py --submission_file submission.csv
            [--answer_file /home/agent/hidden/answer.csv]
 """
@@ -14,11 +16,20 @@ Usage: python3 evaluate.py --submission_file submission.csv
 import os
 import sys
 
-# This file runs from the agent's workspace, so its directory is first on sys.path: a workspace csv.py or
-# json.py would shadow the standard library and run with the answer key readable. Drop that directory (and the
-# current one) before importing anything else; sys and os are already loaded and cannot be shadowed.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) not in (_HERE, os.getcwd())]
+
+def _drop_workspace_from_path():
+    """Python puts this script's directory, the agent's workspace, first on sys.path: a
+    workspace csv.py, argparse.py, json.py or math.py would be imported instead of the
+    standard library's and run with the answer key readable. Only sys and os (already
+    loaded at start-up, so never shadowed) come before this."""
+    workspace = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+    current = os.path.realpath(os.getcwd())
+    sys.path[:] = [entry for entry in sys.path
+                   if entry not in ("", ".")
+                   and os.path.realpath(entry) not in (workspace, current)]
+
+
+_drop_workspace_from_path()
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
@@ -33,28 +44,34 @@ class InvalidFile(Exception):
     pass
 
 
-def parse_id(text, where):
+def quoted(text, secret):
+    """The offending field for an error message, or nothing when it is the answer key's."""
+    return "" if secret else f" {text!r}"
+
+
+def parse_id(text, where, secret):
     try:
         value = float(text)
     except ValueError:
-        raise InvalidFile(f"{where}: Id {text!r} is not a number")
+        raise InvalidFile(f"{where}: Id{quoted(text, secret)} is not a number")
     if not value.is_integer():
-        raise InvalidFile(f"{where}: Id {text!r} is not a whole number")
+        raise InvalidFile(f"{where}: Id{quoted(text, secret)} is not a whole number")
     return int(value)
 
 
-def parse_price(text, where):
+def parse_price(text, where, secret):
     try:
         value = float(text)
     except ValueError:
-        raise InvalidFile(f"{where}: SalePrice {text!r} is not a number")
+        raise InvalidFile(f"{where}: SalePrice{quoted(text, secret)} is not a number")
     if not math.isfinite(value):
-        raise InvalidFile(f"{where}: SalePrice {text!r} is not finite")
+        raise InvalidFile(f"{where}: SalePrice{quoted(text, secret)} is not finite")
     return value
 
 
-def read_prices(path, role):
-    """{Id: SalePrice} from a CSV with exactly the columns Id and SalePrice."""
+def read_prices(path, role, secret=False):
+    """{Id: SalePrice} from a CSV with exactly the columns Id and SalePrice. `secret`: the
+    file is the answer key, whose fields are never quoted in an error."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             table = list(csv.reader(handle))
@@ -62,11 +79,14 @@ def read_prices(path, role):
         raise InvalidFile(f"cannot read the {role} {path}: {error.strerror or error}")
     except UnicodeDecodeError:
         raise InvalidFile(f"the {role} {path} is not UTF-8 text")
+    except csv.Error as error:  # its messages quote no field
+        raise InvalidFile(f"the {role} {path} is not valid CSV: {error}")
     if not table:
         raise InvalidFile(f"the {role} {path} is empty")
     header = [name.strip() for name in table[0]]
     if sorted(header) != sorted(COLUMNS):
-        raise InvalidFile(f"the {role} has columns {header}; expected exactly Id,SalePrice")
+        shown = "other columns" if secret else f"columns {header}"
+        raise InvalidFile(f"the {role} has {shown}; expected exactly Id,SalePrice")
     id_column, price_column = header.index("Id"), header.index("SalePrice")
     prices = {}
     for line, row in enumerate(table[1:], start=2):
@@ -75,10 +95,10 @@ def read_prices(path, role):
         where = f"{role} line {line}"
         if len(row) != len(header):
             raise InvalidFile(f"{where}: {len(row)} fields, expected {len(header)}")
-        house = parse_id(row[id_column].strip(), where)
+        house = parse_id(row[id_column].strip(), where, secret)
         if house in prices:
             raise InvalidFile(f"{where}: Id {house} appears more than once")
-        prices[house] = parse_price(row[price_column].strip(), where)
+        prices[house] = parse_price(row[price_column].strip(), where, secret)
     return prices
 
 
@@ -110,7 +130,7 @@ def main():
     parser.add_argument("--answer_file", default=DEFAULT_ANSWER_FILE)
     args = parser.parse_args()
     try:
-        answers = read_prices(args.answer_file, "answer key")
+        answers = read_prices(args.answer_file, "answer key", secret=True)
         if not answers:
             raise InvalidFile(f"the answer key {args.answer_file} has no rows")
         predictions = read_prices(args.submission_file, "submission")
