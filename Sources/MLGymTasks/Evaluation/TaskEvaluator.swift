@@ -51,12 +51,9 @@ public struct TaskEvaluator: Sendable {
     static let outputLimit = 16 * 1024
 
     let engine: SandboxEngine
-    /// Seconds an evaluation may take when a test wants less than the task's training_timeout.
-    let timeoutOverride: Double?
 
-    public init(engine: SandboxEngine, timeoutOverride: Double? = nil) {
+    public init(engine: SandboxEngine) {
         self.engine = engine
-        self.timeoutOverride = timeoutOverride
     }
 
     public func evaluate(_ context: Context) async -> EvaluationOutcome {
@@ -109,7 +106,7 @@ public struct TaskEvaluator: Sendable {
             binds.append(.init(hostPath: hubCache, sandboxPath: HubCache.sandboxPath))
             environment.merge(HubCache.offlineEnvironment) { _, new in new }
         }
-        let timeout = timeoutOverride ?? Double(task.config.trainingTimeout)
+        let timeout = Double(task.config.trainingTimeout)
         var limits = context.limits
         limits.diskBytes = nil
         limits.wallTimeSeconds = timeout + Self.digestTimeout + 60
