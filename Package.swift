@@ -72,7 +72,7 @@ let package = Package(
         // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.
         .target(
             name: "MLGymTasks",
-            dependencies: ["MLGymCore", "MLGymSandbox", "CSandbox", "CCurlShim", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MLGymCore", "MLGymSandbox", "CCurlShim", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
         // The API client (libcurl over the Unix socket; NIOWebSocket for attach), used by mlgymctl and the tests.

@@ -49,22 +49,10 @@ public struct DiskVolume: Sendable {
     }
 
     private static func run(_ tool: String, _ arguments: [String], what: String, hint: String) throws(MLGymError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
         do {
-            try process.run()
+            try HostCommand.run(tool, arguments, doing: what)
         } catch {
-            throw MLGymError(.unsupported, "\(what): cannot run \(tool) (\(hint))")
-        }
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MLGymError(.system, "\(what): \(message.isEmpty ? "exit \(process.terminationStatus)" : message) (\(hint))")
+            throw MLGymError(error.code, "\(error.message) (\(hint))")
         }
     }
 }

@@ -8,12 +8,17 @@ import MLGymStore
 import MLGymTasks
 
 extension SessionManager {
-    static let evaluationKinds: Set<String> = ["validate", "submit", "autosubmit", "baseline"]
+    /// What asked for an evaluation; a submission (`submit`, `autosubmit`) is the session's last.
+    enum EvaluationKind: String, CaseIterable {
+        case validate, submit, autosubmit, baseline
+
+        var isSubmission: Bool { self == .submit || self == .autosubmit }
+    }
 
     /// Evaluates the session's artefact in a fresh evaluation sandbox and records the result before answering.
     /// One evaluation at a time per session; nothing after a submit (it is final).
     public func evaluate(_ reference: String, kind: String, for peer: PeerCredentials) async throws(MLGymError) -> EvaluationInfo {
-        guard Self.evaluationKinds.contains(kind) else {
+        guard EvaluationKind(rawValue: kind) != nil else {
             throw MLGymError(.invalidArgument, "evaluation kind '\(kind)' must be validate, submit, autosubmit or baseline")
         }
         let record = try await resolve(reference, for: peer)
@@ -54,7 +59,7 @@ extension SessionManager {
         let record = try await resolve(reference, for: peer)
         let task = try taskOfRecord(record)
         let stored = try await store.evaluations.evaluations(record.id)
-        let agentRuns = stored.filter { $0.kind != "baseline" && $0.status == "succeeded" }
+        let agentRuns = stored.filter { $0.kind != EvaluationKind.baseline.rawValue && $0.status == EvaluationOutcome.Status.succeeded.rawValue }
         let run = RunRecord(
             id: record.id, task: task.id, method: "session", metric: task.config.rankingMetric ?? "",
             direction: task.config.metricDirection,
@@ -68,7 +73,7 @@ extension SessionManager {
 
     /// A submission ends the session's evaluations, unless mlgym (not the agent) failed to evaluate it.
     static func isFinal(_ record: EvaluationRecord) -> Bool {
-        (record.kind == "submit" || record.kind == "autosubmit") && record.status != EvaluationOutcome.Status.error.rawValue
+        EvaluationKind(rawValue: record.kind)?.isSubmission == true && record.status != EvaluationOutcome.Status.error.rawValue
     }
 
     /// The session's task, with its description (what the agent's tools show).
@@ -108,7 +113,7 @@ extension SessionManager {
                 "Baseline Score: " + (baseline.map(MetricsParser.pythonRepr) ?? "NA (no baseline was there)"),
                 "Evaluation Score: " + MetricsParser.pythonRepr(record.metrics),
             ]
-            if record.kind == "submit" || record.kind == "autosubmit" { lines.append("Submitted: this evaluation is the session's final submission.") }
+            if EvaluationKind(rawValue: record.kind)?.isSubmission == true { lines.append("Submitted: this evaluation is the session's final submission.") }
             return lines.joined(separator: "\n")
         case "artefact_missing":
             return "Submission artefact not found. You have to produce a valid submission artefact as described in the task description to validate your results."

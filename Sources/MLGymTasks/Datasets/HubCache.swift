@@ -1,5 +1,6 @@
 import Foundation
 import MLGymCore
+import MLGymSandbox
 
 /// The shared, read-only cache of Hugging Face datasets (and models) that sessions see, in the hub's own cache
 /// layout (`hub/datasets--owner--name/{refs/main,snapshots/<revision>/…}`), so `huggingface_hub` and `datasets`

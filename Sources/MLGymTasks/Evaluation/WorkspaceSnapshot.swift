@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MLGymCore
+import MLGymSandbox
 
 /// A private copy of an agent's workspace for one evaluation, on the host, with the task's pristine files put
 /// back.

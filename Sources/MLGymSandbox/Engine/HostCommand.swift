@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 import MLGymCore
 
-/// Runs a host tool as the daemon (`cp`, `rm`, `chmod`) and turns a failure into an error that says what was
+/// Runs a host tool as root (`mkfs.ext4`, `mount`, `cp`, `rm`, `chmod`) and turns a failure into an error that says what was
 /// being done.
 ///
 /// posix_spawn with every descriptor above stderr closed in the child and waitpid on that one pid: a tool
