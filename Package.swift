@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "MLGymServer",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "CSandbox",
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "MLGymAgent", "MLGymACI", "CSandbox",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -69,10 +69,16 @@ let package = Package(
         ),
         // libcurl's variadic calls, wrapped for Swift.
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // Outbound HTTP with libcurl (dataset hub, model providers, literature services): one client for all.
+        .target(name: "MLGymHTTP", dependencies: ["MLGymCore", "CCurlShim"], swiftSettings: strictSwift),
+        // MLGym's agent-computer interface as it runs inside a sandbox (file viewer, editor, search), as the agent.
+        .target(name: "MLGymACI", swiftSettings: strictSwift),
+        // The agent: model providers, action parser, history processor, prompts, costs and the agent loop.
+        .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP", "MLGymACI"], swiftSettings: strictSwift),
         // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.
         .target(
             name: "MLGymTasks",
-            dependencies: ["MLGymCore", "MLGymSandbox", "CCurlShim", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MLGymCore", "MLGymSandbox", "MLGymHTTP", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
         // The API client (libcurl over the Unix socket; NIOWebSocket for attach), used by mlgymctl and the tests.
@@ -87,12 +93,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "mlgymd",
-            dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", "MLGymAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .target(
             name: "MLGymCommands",
-            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymACI", "MLGymAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
@@ -106,6 +112,8 @@ let package = Package(
         .testTarget(name: "MLGymSandboxTests", dependencies: ["MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "MLGymTasksTests", dependencies: ["MLGymTasks", "MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymACITests", dependencies: ["MLGymACI"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymAgentTests", dependencies: ["MLGymAgent", "MLGymACI", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "MLGymServerTests",

@@ -4,9 +4,12 @@ public struct ExecRequest: Codable, Sendable, Equatable {
     public var command: String
     /// Seconds before the command's process group is killed (exit code 124); nil for the daemon's default.
     public var timeout: Double?
-    public init(command: String, timeout: Double? = nil) {
+    /// Seconds the command may print nothing before it is killed the same way; nil for no such limit.
+    public var noOutputTimeout: Double?
+    public init(command: String, timeout: Double? = nil, noOutputTimeout: Double? = nil) {
         self.command = command
         self.timeout = timeout
+        self.noOutputTimeout = noOutputTimeout
     }
 }
 
@@ -20,9 +23,12 @@ public struct ExecResult: Codable, Sendable, Equatable {
     public var output: String?
     /// Whether the output went past the daemon's limit and its middle was dropped (a marker says where).
     public var truncated: Bool
-    public init(exitCode: Int32, timedOut: Bool, durationMs: Int64, output: String?, truncated: Bool) {
+    /// When it timed out: whether for printing nothing for `noOutputTimeout` seconds.
+    public var timedOutWithoutOutput: Bool?
+    public init(exitCode: Int32, timedOut: Bool, durationMs: Int64, output: String?, truncated: Bool, timedOutWithoutOutput: Bool? = nil) {
         self.exitCode = exitCode
         self.timedOut = timedOut
+        self.timedOutWithoutOutput = timedOutWithoutOutput
         self.durationMs = durationMs
         self.output = output
         self.truncated = truncated

@@ -98,6 +98,32 @@ public final class APIClient: Sendable {
 
     // MARK: Plumbing
 
+    // MARK: Runs
+
+    public func startRuns(_ request: RunRequest) throws(MLGymError) -> RunList { try call("POST", "/v1/runs", body: request) }
+
+    public func runs(campaign: String? = nil, task: String? = nil, model: String? = nil) throws(MLGymError) -> RunList {
+        var query: [String] = []
+        for (name, value) in [("campaign", campaign), ("task", task), ("model", model)] {
+            if let value { query.append(name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)) }
+        }
+        return try call("GET", "/v1/runs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+    }
+
+    public func run(_ id: String) throws(MLGymError) -> RunInfo { try call("GET", "/v1/runs/\(Self.escape(id))") }
+
+    public func trajectory(_ id: String) throws(MLGymError) -> RunTrajectory { try call("GET", "/v1/runs/\(Self.escape(id))/trajectory") }
+
+    public func stopRun(_ id: String) throws(MLGymError) -> RunInfo { try call("POST", "/v1/runs/\(Self.escape(id))/stop") }
+
+    public func resumeRun(_ id: String, apiKey: String?) throws(MLGymError) -> RunInfo {
+        try call("POST", "/v1/runs/\(Self.escape(id))/resume", body: RunResumeRequest(apiKey: apiKey))
+    }
+
+    public func sendRunInput(_ id: String, action: String) throws(MLGymError) {
+        let _: Empty = try call("POST", "/v1/runs/\(Self.escape(id))/input", body: RunInput(action: action))
+    }
+
     private struct Empty: Decodable {}
 
     private func call<Answer: Decodable>(_ method: String, _ path: String) throws(MLGymError) -> Answer {

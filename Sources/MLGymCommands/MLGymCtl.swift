@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MLGymACI
 import MLGymCore
 
 /// The `mlgymctl` command line: the root command and its verbs.
@@ -14,7 +15,8 @@ public struct MLGymCtl: AsyncParsableCommand {
         subcommands: [
             SessionStart.self, SessionStatus.self, SessionListCommand.self, SessionAttach.self, SessionExec.self,
             SessionLogsCommand.self, SessionStop.self, SessionRemove.self, TasksCommand.self, ValidateCommand.self,
-            SubmitCommand.self, EvaluationsCommand.self, BaselineCommand.self, ReportCommand.self,
+            SubmitCommand.self, EvaluationsCommand.self, BaselineCommand.self, RunCommand.self, RunsCommand.self,
+            TrajectoryCommand.self, ReportCommand.self,
         ]
     )
 
@@ -26,6 +28,10 @@ public struct MLGymCtl: AsyncParsableCommand {
         let invokedAs = (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent }) ?? ""
         if AgentTool.names.contains(invokedAs) {
             AgentTool.main(name: invokedAs, arguments: Array(CommandLine.arguments.dropFirst()))
+        }
+        // …and its file viewer, editor and search commands (MLGym's agent-computer interface).
+        if let command = ACICommand(rawValue: invokedAs) {
+            ACIToolMain.main(command, arguments: Array(CommandLine.arguments.dropFirst()))
         }
         await main(arguments: Array(CommandLine.arguments.dropFirst()))
     }

@@ -65,6 +65,9 @@ public final class Store: Sendable {
     /// Evaluations of sessions' artefacts (validate, submit, auto-submission, baseline).
     public var evaluations: EvaluationStore { EvaluationStore(store: self) }
 
+    /// Agent runs and their steps.
+    public var runs: RunStore { RunStore(store: self) }
+
     /// The schema version (`PRAGMA user_version`): the number of migrations applied.
     public func schemaVersion() async throws(MLGymError) -> Int {
         try await read("read the schema version") { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }

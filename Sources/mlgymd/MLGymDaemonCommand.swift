@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import MLGymAPI
+import MLGymAgent
 import MLGymCore
 import MLGymServer
 
@@ -57,7 +58,17 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("hub-endpoint"), help: ArgumentHelp("Where missing Hugging Face datasets are fetched from.", valueName: "url"))
     var hubEndpoint = ProcessInfo.processInfo.environment["HF_ENDPOINT"] ?? "https://huggingface.co"
 
+    @Option(name: .customLong("prices"), help: ArgumentHelp("JSON file of model prices ({\"NAME\": {\"input_per_mtok\": 2.5, \"output_per_mtok\": 10, \"context_tokens\": 128000}}), added to the built-in list.", valueName: "file"))
+    var pricesFile: String?
+
+    @Option(name: .customLong("model-retry-base"), help: ArgumentHelp("Seconds before the first retry of a failed model call; later ones double, up to 120 s.", valueName: "seconds"))
+    var modelRetryBase: Double = 2
+
+    @Option(name: .customLong("model-timeout"), help: ArgumentHelp("Seconds one model call may take before it is retried.", valueName: "seconds"))
+    var modelTimeout: Double = 600
+
     func validate() throws {
+        guard modelRetryBase >= 0, modelTimeout > 0 else { throw ValidationError("--model-retry-base must not be negative, --model-timeout must be positive") }
         guard rootfs == "host" || rootfs.hasPrefix("/") else {
             throw ValidationError("--rootfs must be 'host' or an absolute directory, not '\(rootfs)'")
         }
@@ -85,6 +96,19 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
         configuration.storeExecOutputLimit = Int(ByteCount.parse(execOutputLimit) ?? 64 << 10)
         configuration.shutdownGrace = .milliseconds(Int64(shutdownGrace * 1000))
+        configuration.runs.retry.baseDelay = modelRetryBase
+        configuration.runs.modelTimeout = modelTimeout
+        let environment = ProcessInfo.processInfo.environment
+        configuration.runs.environmentKeys = environment.filter { ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"].contains($0.key) }
+        if let pricesFile {
+            do {
+                let table = try PriceTable.load(try Data(contentsOf: URL(fileURLWithPath: pricesFile)))
+                configuration.runs.prices = PriceTable.builtIn.merging(table)
+            } catch {
+                DaemonLog.error("cannot read --prices \(pricesFile): \(error)")
+                throw ExitCode(1)
+            }
+        }
         if socketGroup != "none" {
             if let group = getgrnam(socketGroup) {
                 configuration.socketGroup = group.pointee.gr_gid

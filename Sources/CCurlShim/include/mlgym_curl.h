@@ -11,6 +11,7 @@ CURLcode mlg_curl_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode mlg_curl_setopt_string(CURL *handle, CURLoption option, const char *value);
 CURLcode mlg_curl_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode mlg_curl_setopt_write_function(CURL *handle, mlg_curl_write_callback callback, void *context);
+CURLcode mlg_curl_setopt_header_function(CURL *handle, mlg_curl_write_callback callback, void *context);
 CURLcode mlg_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 #endif

@@ -23,6 +23,8 @@ public final class PersistentShell: Sendable {
         public var output: String
         public var exitCode: Int32
         public var timedOut: Bool
+        /// True when the time-out that struck was the one for silence (no output for `silenceTimeout`).
+        public var timedOutSilent: Bool = false
         /// True when the output went past `outputLimit` and its middle was dropped (a marker says where).
         public var truncated: Bool
     }
@@ -95,12 +97,15 @@ public final class PersistentShell: Sendable {
     ///
     /// - Parameter onOutput: called with the command's output as it arrives (frames removed), on the reader's
     ///   thread; the returned `Result` still holds all of it.
+    /// - Parameter silenceTimeout: the command is also stopped when it prints nothing for this long (an
+    ///   interactive program waiting for input, a hung job); nil for no such limit.
     public func run(
-        _ command: String, timeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+        _ command: String, timeout: Duration? = nil, silenceTimeout: Duration? = nil,
+        onOutput: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> Result {
         try await acquire(for: .command)
         defer { use.withLock { $0 = .idle } }
-        return try await runFramed(command, timeout: timeout, onOutput: onOutput)
+        return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput)
     }
 
     /// The nonce that marks this shell's frames (for a `ShellFrameFilter`).
@@ -113,7 +118,7 @@ public final class PersistentShell: Sendable {
     public var isInteractive: Bool { use.withLock { $0 == .interactive } }
 
     private func runFramed(
-        _ command: String, timeout: Duration?, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+        _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> Result {
         let number = sequence.withLock { value in
             value += 1
@@ -129,7 +134,7 @@ public final class PersistentShell: Sendable {
         }
         defer { if let observer { removeObserver(observer) } }
         try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
-        return try await collect(sequence: number, timeout: timeout)
+        return try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
     }
 
     /// Waits while a command runs; refuses while a terminal is attached.
@@ -319,10 +324,14 @@ public final class PersistentShell: Sendable {
         if let failure { throw SystemCall.error("cannot write to the shell's terminal", errno: failure) }
     }
 
-    private func collect(sequence: Int, timeout: Duration?) async throws -> Result {
+    private func collect(sequence: Int, timeout: Duration?, silenceTimeout: Duration? = nil) async throws -> Result {
         let marker = "\(nonce)-\(sequence)"
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let totalDeadline = timeout.map { ContinuousClock.now + $0 }
+        var deadline = totalDeadline
         var interruptedAt: ContinuousClock.Instant?
+        // The silence deadline moves on whenever output arrives; `silent` says which deadline struck.
+        var lastSeen = -1
+        var silent = false
         var closedFrame = false
         var searched = 0
         while true {
@@ -350,6 +359,7 @@ public final class PersistentShell: Sendable {
             }
             if var result = found {
                 result.timedOut = interruptedAt != nil
+                result.timedOutSilent = silent
                 return result
             }
             if state.withLock({ $0.closed }) {
@@ -360,7 +370,13 @@ public final class PersistentShell: Sendable {
                     return Self.removingFrames(of: nonce, from: state.buffer)
                 }
                 let status = await process.wait()
-                return Result(output: String(decoding: output, as: UTF8.self), exitCode: status.code, timedOut: interruptedAt != nil, truncated: false)
+                return Result(output: String(decoding: output, as: UTF8.self), exitCode: status.code, timedOut: interruptedAt != nil, timedOutSilent: silent, truncated: false)
+            }
+            if let silenceTimeout, interruptedAt == nil, seen != lastSeen {
+                lastSeen = seen
+                let silenceDeadline = ContinuousClock.now + silenceTimeout
+                silent = totalDeadline.map { silenceDeadline < $0 } ?? true
+                deadline = silent ? silenceDeadline : totalDeadline
             }
             var wakeUp = deadline
             if let deadline, ContinuousClock.now >= deadline {

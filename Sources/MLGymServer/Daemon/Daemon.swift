@@ -36,11 +36,14 @@ public final class Daemon: Sendable {
         public var hubEndpoint = "https://huggingface.co"
         /// The mlgymctl that agents get as validate/submit; nil finds it beside the running executable.
         public var agentToolsExecutable: String?
+        /// Agent runs: prices, retries, model time-out.
+        public var runs = RunManager.Configuration()
         public init() {}
     }
 
     public let configuration: Configuration
     public let manager: SessionManager
+    public let runs: RunManager
     private let server: HTTPServer
 
     public init(_ configuration: Configuration) throws(MLGymError) {
@@ -87,6 +90,7 @@ public final class Daemon: Sendable {
         let agentSocketGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         manager = SessionManager(
             store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup)
+        runs = RunManager(sessions: manager, store: store, configuration: configuration.runs)
         DaemonLog.info("\(registry.tasks.count) tasks from \(configuration.taskDirectories.joined(separator: ", "))")
 
         var router = Router()
@@ -95,6 +99,7 @@ public final class Daemon: Sendable {
         InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs)
         TaskRoutes.register(on: &router, catalog: catalog)
         EvaluationRoutes.register(on: &router, manager: manager)
+        RunRoutes.register(on: &router, runs: runs)
         let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
             ?? .path(configuration.socketPath, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         let manager = manager
@@ -112,12 +117,17 @@ public final class Daemon: Sendable {
         if !recovered.lost.isEmpty || !recovered.cleaned.isEmpty {
             DaemonLog.warning("after restart: \(recovered.lost.count) sessions marked lost, \(recovered.cleaned.count) sandboxes cleaned up")
         }
+        let interrupted = try await runs.recover()
+        if !interrupted.isEmpty {
+            DaemonLog.warning("after restart: \(interrupted.count) runs marked interrupted (mlgymctl run --resume ID continues one)")
+        }
         let listening = try await server.bind()
         let signals = watchSignals()
         defer { for source in signals { source.cancel() } }
         DaemonLog.info("mlgymd listening on \(configuration.socketPath) (state in \(configuration.stateDirectory))")
         SystemdNotifier.notify("READY=1\nSTATUS=listening\nMAINPID=\(getpid())")
         try await server.run(listening)
+        await runs.shutdown()
         await manager.shutdown()
         DaemonLog.info("mlgymd stopped")
     }
@@ -128,10 +138,13 @@ public final class Daemon: Sendable {
         DaemonLog.info("stopping: no new connections; finishing requests in flight")
         server.shutdown()
         let manager = manager
+        let runs = runs
         let server = server
         let grace = configuration.shutdownGrace
         Task {
             await manager.beginStopping()
+            // Runs stop at once (their sessions with them) and record `interrupted`; they can be resumed.
+            await runs.shutdown()
             try? await Task.sleep(for: grace)
             // Requests still running (a long exec, an attached terminal) end with their sessions; a client
             // still sending a request, or holding its connection, is cut off.

@@ -330,7 +330,11 @@ public actor SessionManager {
     ) async throws(MLGymError) -> ExecResult {
         let timeout = try validatedTimeout(request)
         let session = try await liveSession(reference, for: peer)
-        return try await Self.run(request.command, timeout: timeout, in: session, store: store, onOutput: onOutput)
+        if let silence = request.noOutputTimeout, !(silence > 0) {
+            throw MLGymError(.invalidArgument, "noOutputTimeout \(silence) must be more than 0 seconds")
+        }
+        return try await Self.run(
+            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput)
     }
 
     /// The request's timeout, or the default; a 400-class error when it is not a sensible number of seconds.
@@ -344,14 +348,16 @@ public actor SessionManager {
 
     /// Outside the actor: a long command must not hold up other sessions.
     private nonisolated static func run(
-        _ command: String, timeout: Double, in session: LiveSession, store: Store,
+        _ command: String, timeout: Double, silenceTimeout: Double? = nil, in session: LiveSession, store: Store,
         onOutput: (@Sendable ([UInt8]) -> Void)?
     ) async throws(MLGymError) -> ExecResult {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let result: PersistentShell.Result
         do {
-            result = try await session.shell().run(command, timeout: .milliseconds(Int64(timeout * 1000)), onOutput: onOutput)
+            result = try await session.shell().run(
+                command, timeout: .milliseconds(Int64(timeout * 1000)),
+                silenceTimeout: silenceTimeout.map { .milliseconds(Int64($0 * 1000)) }, onOutput: onOutput)
         } catch let error as MLGymError {
             throw error
         } catch {
@@ -362,6 +368,8 @@ public actor SessionManager {
         _ = try await store.sessions.recordExec(
             NewExec(sessionID: session.id, command: [command], exitCode: result.exitCode, timedOut: result.timedOut,
                     startedAt: startedAt, finishedAt: Date(), durationMs: durationMs, output: result.output))
-        return ExecResult(exitCode: result.exitCode, timedOut: result.timedOut, durationMs: durationMs, output: result.output, truncated: result.truncated)
+        return ExecResult(
+            exitCode: result.exitCode, timedOut: result.timedOut, durationMs: durationMs, output: result.output,
+            truncated: result.truncated, timedOutWithoutOutput: result.timedOut ? result.timedOutSilent : nil)
     }
 }

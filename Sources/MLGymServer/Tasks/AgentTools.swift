@@ -1,12 +1,14 @@
 import Foundation
+import MLGymACI
 import MLGymSandbox
 
-/// The commands an agent gets inside a task session: `validate` and `submit`, which are mlgymctl under other
+/// The commands an agent gets inside a task session: `validate`, `submit`, `open`, `edit`…, which are mlgymctl under other
 /// names (one binary serves as the client and as the in-sandbox tools). mlgymd keeps a copy of mlgymctl in
 /// its runtime directory, with the two names as links, and binds that directory read-only into each sandbox.
 struct AgentTools: Sendable {
     static let sandboxDirectory = "/opt/mlgym/bin"
-    static let commands = ["validate", "submit"]
+    /// validate and submit, and MLGym's file viewer, editor and search commands.
+    static let commands = ["validate", "submit"] + ACICommand.allCases.map(\.rawValue)
 
     /// The host directory bound at `sandboxDirectory`.
     let directory: String

@@ -12,6 +12,7 @@ enum Migrations {
     static let all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1-sessions", SessionSchema.v1),
         ("v2-evaluations", EvaluationSchema.v2),
+        ("v3-runs", RunSchema.v3),
     ]
 
     /// The schema version a fully migrated database has.

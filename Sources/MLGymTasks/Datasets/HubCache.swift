@@ -1,5 +1,6 @@
 import Foundation
 import MLGymCore
+import MLGymHTTP
 import MLGymSandbox
 
 /// The shared, read-only cache of Hugging Face datasets (and models) that sessions see, in the hub's own cache
@@ -62,7 +63,7 @@ public struct HubCache: Sendable {
         let headers = token.map { ["Authorization: Bearer \($0)"] } ?? []
         let info: Data
         do {
-            info = try HTTPFetch.get("\(endpoint)/api/\(kind.rawValue)/\(id)/revision/main", headers: headers)
+            info = try OutboundHTTP.get("\(endpoint)/api/\(kind.rawValue)/\(id)/revision/main", headers: headers)
         } catch {
             switch error {
             case .unreachable(let reason): throw offline(reason)
@@ -93,7 +94,7 @@ public struct HubCache: Sendable {
             try Self.makeDirectory((target as NSString).deletingLastPathComponent)
             let prefix = kind == .dataset ? "\(endpoint)/datasets/\(id)" : "\(endpoint)/\(id)"
             do {
-                try HTTPFetch.download("\(prefix)/resolve/\(listing.sha)/\(name)", to: target, headers: headers)
+                try OutboundHTTP.download("\(prefix)/resolve/\(listing.sha)/\(name)", to: target, headers: headers)
             } catch {
                 try? FileManager.default.removeItem(atPath: incoming)
                 switch error {

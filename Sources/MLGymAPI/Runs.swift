@@ -1,0 +1,211 @@
+import Foundation
+import MLGymCore
+
+/// `POST /v1/runs`: run an agent (a model with MLGym's scaffold) on a task, `seeds` times, `parallel` at once,
+/// each run in a session of its own.
+public struct RunRequest: Codable, Sendable, Equatable {
+    public var task: String
+    /// `openai:NAME`, `anthropic:NAME`, `replay:FILE` or `human`.
+    public var model: String
+    /// The provider's base URL, ending in /v1 (OpenAI's or Anthropic's by default).
+    public var apiBase: String?
+    /// The provider's key. Kept in the daemon's memory for the run only: never stored, never shown.
+    public var apiKey: String?
+    public var seeds: Int
+    public var parallel: Int
+    public var maxSteps: Int
+    /// Dollars one run may spend; 0 for no limit.
+    public var costLimit: Double
+    /// Dollars every run of the campaign together may spend; 0 for no limit.
+    public var campaignCostLimit: Double
+    /// Runs of one campaign are reported together; nil gives the runs of this request a campaign of their own.
+    public var campaign: String?
+    public var temperature: Double
+    public var topP: Double
+    /// Observations the model sees whole (MLGym: the last 5).
+    public var historyKeep: Int
+    /// Characters of one command's output the agent is shown.
+    public var observationLimit: Int
+    /// Seconds a command may print nothing before it is stopped.
+    public var noOutputTimeout: Double
+    /// A replay's model responses (mlgymctl reads the trajectory file; the daemon never opens client paths).
+    public var replayResponses: [String]?
+    /// Dollars per million input and output tokens, when the daemon's price table lacks the model.
+    public var price: Price?
+    /// The sessions' limits.
+    public var memory: String?
+    public var cpus: Double?
+    public var gpus: String?
+    /// Keep each run's session running after the run ends (to look around in it).
+    public var keepSessions: Bool
+
+    public struct Price: Codable, Sendable, Equatable {
+        public var inputPerMillion: Double
+        public var outputPerMillion: Double
+        public init(inputPerMillion: Double, outputPerMillion: Double) {
+            self.inputPerMillion = inputPerMillion
+            self.outputPerMillion = outputPerMillion
+        }
+    }
+
+    public init(
+        task: String, model: String, apiBase: String? = nil, apiKey: String? = nil, seeds: Int = 1, parallel: Int = 1,
+        maxSteps: Int = 50, costLimit: Double = 0, campaignCostLimit: Double = 0, campaign: String? = nil,
+        temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
+        noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
+        cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false
+    ) {
+        self.task = task
+        self.model = model
+        self.apiBase = apiBase
+        self.apiKey = apiKey
+        self.seeds = seeds
+        self.parallel = parallel
+        self.maxSteps = maxSteps
+        self.costLimit = costLimit
+        self.campaignCostLimit = campaignCostLimit
+        self.campaign = campaign
+        self.temperature = temperature
+        self.topP = topP
+        self.historyKeep = historyKeep
+        self.observationLimit = observationLimit
+        self.noOutputTimeout = noOutputTimeout
+        self.replayResponses = replayResponses
+        self.price = price
+        self.memory = memory
+        self.cpus = cpus
+        self.gpus = gpus
+        self.keepSessions = keepSessions
+    }
+}
+
+/// `POST /v1/runs/{id}/resume`: continue an interrupted run from its last committed step.
+public struct RunResumeRequest: Codable, Sendable, Equatable {
+    public var apiKey: String?
+    public init(apiKey: String? = nil) { self.apiKey = apiKey }
+}
+
+/// `POST /v1/runs/{id}/input`: the next action of a run whose model is `human`.
+public struct RunInput: Codable, Sendable, Equatable {
+    public var action: String
+    public init(action: String) { self.action = action }
+}
+
+/// One run, as `mlgymctl runs` and the progress display show it.
+public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var campaign: String?
+    public var task: String
+    public var model: String
+    public var seed: Int
+    public var session: String?
+    /// `queued`, `running`, `finished`, `interrupted` or `failed`.
+    public var state: String
+    /// MLGym's exit status once the run has ended ("submitted", "autosubmission (max_steps)", …).
+    public var exitStatus: String?
+    public var message: String?
+    public var steps: Int
+    public var maxSteps: Int
+    public var tokensSent: Int
+    public var tokensReceived: Int
+    public var apiCalls: Int
+    public var cost: Double
+    /// The task's priority metric and whether larger is better.
+    public var metric: String?
+    public var direction: String
+    /// Every successful evaluation's metrics, in order (MLGym's `results.json["agent"]`).
+    public var scores: [[String: Double]]
+    /// The best value of the metric over every evaluation (Best Attempt of the run).
+    public var bestAttempt: Double?
+    /// The metric of the last evaluation (Best Submission of the run).
+    public var submission: Double?
+    public var baseline: [String: Double]?
+    /// Whether the run waits for a person's next action (model `human`).
+    public var awaitingInput: Bool
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var endedAt: Date?
+
+    public init(
+        id: String, campaign: String?, task: String, model: String, seed: Int, session: String?, state: String,
+        exitStatus: String?, message: String?, steps: Int, maxSteps: Int, tokensSent: Int, tokensReceived: Int,
+        apiCalls: Int, cost: Double, metric: String?, direction: String, scores: [[String: Double]],
+        bestAttempt: Double?, submission: Double?, baseline: [String: Double]?, awaitingInput: Bool, createdAt: Date,
+        startedAt: Date?, endedAt: Date?
+    ) {
+        self.id = id
+        self.campaign = campaign
+        self.task = task
+        self.model = model
+        self.seed = seed
+        self.session = session
+        self.state = state
+        self.exitStatus = exitStatus
+        self.message = message
+        self.steps = steps
+        self.maxSteps = maxSteps
+        self.tokensSent = tokensSent
+        self.tokensReceived = tokensReceived
+        self.apiCalls = apiCalls
+        self.cost = cost
+        self.metric = metric
+        self.direction = direction
+        self.scores = scores
+        self.bestAttempt = bestAttempt
+        self.submission = submission
+        self.baseline = baseline
+        self.awaitingInput = awaitingInput
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+
+    public var isActive: Bool { state == "queued" || state == "running" }
+}
+
+public struct RunList: Codable, Sendable, Equatable {
+    public var runs: [RunInfo]
+    public init(runs: [RunInfo]) { self.runs = runs }
+}
+
+/// One step of a run (the stored step, as the agent loop committed it).
+public struct RunStepInfo: Codable, Sendable, Equatable {
+    public struct State: Codable, Sendable, Equatable {
+        public var openFile: String
+        public var workingDirectory: String
+        enum CodingKeys: String, CodingKey {
+            case openFile = "open_file"
+            case workingDirectory = "working_dir"
+        }
+    }
+
+    public var index: Int
+    public var thought: String
+    public var action: String
+    public var observation: String
+    public var response: String
+    public var state: State
+    public var startedAt: Date
+    public var modelMs: Int64
+    public var executionMs: Int64
+    public var stepMs: Int64
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var cost: Double
+    public var formatErrors: Int
+    public var exitCode: Int32?
+}
+
+/// `GET /v1/runs/{id}/trajectory`: the run, the prompts it started from, and every step.
+public struct RunTrajectory: Codable, Sendable, Equatable {
+    public var run: RunInfo
+    public var systemPrompt: String
+    public var taskPrompt: String
+    public var steps: [RunStepInfo]
+    public init(run: RunInfo, systemPrompt: String, taskPrompt: String, steps: [RunStepInfo]) {
+        self.run = run
+        self.systemPrompt = systemPrompt
+        self.taskPrompt = taskPrompt
+        self.steps = steps
+    }
+}

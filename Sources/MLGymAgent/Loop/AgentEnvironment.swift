@@ -1,0 +1,72 @@
+import Foundation
+
+/// Where an agent's commands run: a session's shell and its evaluations. The daemon implements it over a live
+/// session; the loop knows nothing of sandboxes.
+public protocol AgentEnvironment: Sendable {
+    /// Runs one action in the session's persistent shell.
+    func run(_ command: String, limits: CommandLimits) async throws -> CommandOutcome
+    /// The open file and working directory, for the footer of the next message.
+    func state() async -> AgentState
+    /// The final submission the last action made (the agent ran `submit`), if it did.
+    func submission() async -> FinalEvaluation?
+    /// Evaluates the current artefact as the final submission, for a run that ends without one.
+    func autoSubmit(reason: ExitReason) async -> FinalEvaluation
+}
+
+/// How long one action may run.
+public struct CommandLimits: Sendable, Equatable {
+    /// The whole action (the task's `training_timeout`).
+    public var total: Double
+    /// Without any output (an interactive program waiting for input, a hung job).
+    public var withoutOutput: Double
+
+    public init(total: Double, withoutOutput: Double) {
+        self.total = total
+        self.withoutOutput = withoutOutput
+    }
+}
+
+/// What an action printed and how it ended.
+public struct CommandOutcome: Sendable, Equatable {
+    public enum Timeout: Sendable, Equatable {
+        case total
+        case noOutput
+    }
+
+    public var output: String
+    public var exitCode: Int32
+    public var timeout: Timeout?
+    public var durationMs: Int64
+
+    public init(output: String, exitCode: Int32, timeout: Timeout? = nil, durationMs: Int64) {
+        self.output = output
+        self.exitCode = exitCode
+        self.timeout = timeout
+        self.durationMs = durationMs
+    }
+}
+
+/// The footer's facts: MLGym's `state` command output.
+public struct AgentState: Codable, Sendable, Equatable {
+    public var openFile: String
+    public var workingDirectory: String
+
+    public init(openFile: String = "n/a", workingDirectory: String = "/home/agent/workspace") {
+        self.openFile = openFile
+        self.workingDirectory = workingDirectory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case openFile = "open_file"
+        case workingDirectory = "working_dir"
+    }
+
+    /// The JSON string MLGym stores as a step's `state`.
+    public var json: String {
+        (try? String(decoding: JSONEncoder().encode(self), as: UTF8.self)) ?? "{}"
+    }
+
+    public static func decode(_ json: String) -> AgentState {
+        (try? JSONDecoder().decode(AgentState.self, from: Data(json.utf8))) ?? AgentState()
+    }
+}

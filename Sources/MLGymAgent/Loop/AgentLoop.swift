@@ -1,0 +1,207 @@
+import Foundation
+
+/// MLGym's agent loop: system prompt and task → model → one command → the session → observation → the model
+/// again, until the agent submits or a limit ends the run (and the current artefact is auto-submitted).
+/// Every step is committed through the recorder before the next model call.
+public struct AgentLoop: Sendable {
+    public struct Outcome: Sendable, Equatable {
+        public var reason: ExitReason
+        /// MLGym's exit status ("submitted", "autosubmission (max_steps)", …); "interrupted" for a stopped run.
+        public var exitStatus: String
+        /// Why the run ended, in a sentence, when a limit or an error ended it.
+        public var message: String?
+    }
+
+    public let model: any ModelProvider
+    public let environment: any AgentEnvironment
+    public let recorder: any AgentRecorder
+    public let prompts: AgentPrompts
+    public let configuration: AgentLoopConfiguration
+    public let taskDescription: String
+
+    public init(
+        model: any ModelProvider, environment: any AgentEnvironment, recorder: any AgentRecorder, prompts: AgentPrompts,
+        configuration: AgentLoopConfiguration, taskDescription: String
+    ) {
+        self.model = model
+        self.environment = environment
+        self.recorder = recorder
+        self.prompts = prompts
+        self.configuration = configuration
+        self.taskDescription = taskDescription
+    }
+
+    /// The conversation as the model saw it after `steps` (the stored history; the processor trims what it sees).
+    public func history(after steps: [AgentStep]) -> [ChatMessage] {
+        var history = prompts.opening(description: taskDescription, maxSteps: configuration.maxSteps)
+        for step in steps {
+            history.append(ChatMessage(.assistant, step.response))
+            history.append(ChatMessage(.user, prompts.observation(step.observation, status: status(afterSteps: step.index, state: step.state))))
+        }
+        return history
+    }
+
+    func status(afterSteps taken: Int, state: AgentState) -> AgentPrompts.Status {
+        AgentPrompts.Status(
+            step: taken, remainingSteps: max(0, configuration.maxSteps - taken), openFile: state.openFile,
+            workingDirectory: state.workingDirectory)
+    }
+
+    /// Runs until the run ends. `previous` are the steps of a run being resumed; `isStopped` is asked between
+    /// steps (a stop request also stops the session, which ends a running command at once).
+    public func run(previous: [AgentStep] = [], isStopped: @escaping @Sendable () -> Bool) async -> Outcome {
+        var steps = previous
+        var history = history(after: steps)
+        var spent = steps.reduce(0) { $0 + $1.cost }
+        let processor = HistoryProcessor(keep: configuration.historyKeep)
+        while true {
+            if isStopped() { return await end(.interrupted, "stopped on request") }
+            guard steps.count < configuration.maxSteps else {
+                return await end(.maxSteps, "the run used its \(configuration.maxSteps) steps")
+            }
+            if configuration.costLimit > 0, spent >= configuration.costLimit {
+                return await end(.cost, String(format: "the run spent $%.4f of its $%.2f limit", spent, configuration.costLimit))
+            }
+            if configuration.campaignCostLimit > 0 {
+                let campaign = await recorder.campaignCost()
+                if campaign >= configuration.campaignCostLimit {
+                    return await end(.cost, String(format: "the campaign spent $%.4f of its $%.2f limit", campaign, configuration.campaignCostLimit))
+                }
+            }
+            let view = processor.view(of: history)
+            if let window = configuration.price?.contextTokens, Self.estimatedTokens(view) > window {
+                return await end(.context, "the conversation (about \(Self.estimatedTokens(view)) tokens) no longer fits the model's \(window)")
+            }
+            let started = Date()
+            let clock = ContinuousClock.now
+            // Ask until a reply parses; rejected replies and the error text are shown only to the retry.
+            var formatErrors = 0
+            var rejected: [ChatMessage] = []
+            var inputTokens = 0
+            var outputTokens = 0
+            var modelTime: Duration = .zero
+            var accepted: (reply: String, thought: String, action: String, command: String)?
+            while accepted == nil {
+                let callStart = ContinuousClock.now
+                let reply: ModelReply
+                do {
+                    reply = try await model.complete(view + rejected)
+                } catch .cancelled {
+                    return await end(.interrupted, "stopped on request")
+                } catch .contextExceeded(let detail) {
+                    return await end(.context, "the model's context window is full: \(detail)")
+                } catch .exhausted(let detail) {
+                    return await end(.error, detail)
+                } catch {
+                    return await end(.api, "the model API failed: \(error)")
+                }
+                modelTime += ContinuousClock.now - callStart
+                inputTokens += reply.inputTokens
+                outputTokens += reply.outputTokens
+                let problem: String
+                do {
+                    let parsed = try ActionParser.parse(reply.text)
+                    if let program = configuration.blocklist.refusal(for: parsed.action) {
+                        problem = prompts.refused(program)
+                    } else {
+                        do {
+                            let command = try HeredocGuard.guarded(parsed.action, terminators: configuration.terminators)
+                            accepted = (reply.text, parsed.thought, parsed.action, command)
+                            continue
+                        } catch {
+                            problem = prompts.malformed(error)
+                        }
+                    }
+                } catch {
+                    problem = prompts.formatError(error)
+                }
+                formatErrors += 1
+                await recorder.note("reply \(formatErrors) of step \(steps.count + 1) rejected: \(problem.prefix(120))")
+                guard formatErrors <= configuration.maxFormatRetries else {
+                    let cost = price(inputTokens, outputTokens)
+                    spent += cost
+                    return await end(.format, "the model's reply was rejected \(formatErrors) times in a row")
+                }
+                rejected = [ChatMessage(.assistant, reply.text), ChatMessage(.user, problem)]
+                if isStopped() { return await end(.interrupted, "stopped on request") }
+            }
+            guard let accepted else { continue }
+            let cost = price(inputTokens, outputTokens)
+            spent += cost
+            // MLGym's special actions end the run without an evaluation.
+            if accepted.action == "exit_forfeit" || accepted.action == "skip" {
+                return await end(.forfeit, "the agent gave up (\(accepted.action))")
+            }
+            let outcome: CommandOutcome
+            do {
+                outcome = try await environment.run(accepted.command, limits: configuration.commandLimits)
+            } catch {
+                if isStopped() { return await end(.interrupted, "stopped on request") }
+                return await end(.error, "the command could not run: \(error)")
+            }
+            if isStopped() { return await end(.interrupted, "stopped on request") }
+            var observation = ObservationText.shown(outcome.output, limit: configuration.observationLimit).text
+            observation += timeoutNotice(outcome)
+            observation += scrollWarning(after: steps.map(\.action) + [accepted.action])
+            let state = await environment.state()
+            let step = AgentStep(
+                index: steps.count + 1, thought: accepted.thought, action: accepted.action, observation: observation,
+                response: accepted.reply, state: state, startedAt: started, modelMs: modelTime.milliseconds,
+                executionMs: outcome.durationMs, stepMs: (ContinuousClock.now - clock).milliseconds,
+                inputTokens: inputTokens, outputTokens: outputTokens, cost: cost, formatErrors: formatErrors,
+                exitCode: outcome.exitCode)
+            do {
+                try await recorder.record(step)
+            } catch {
+                return await end(.error, "the step could not be recorded: \(error)")
+            }
+            steps.append(step)
+            history.append(ChatMessage(.assistant, step.response))
+            history.append(ChatMessage(.user, prompts.observation(observation, status: status(afterSteps: step.index, state: state))))
+            if let submitted = await environment.submission() {
+                return Outcome(reason: .submitted, exitStatus: submitted.exitStatus(for: .submitted), message: nil)
+            }
+        }
+    }
+
+    private func end(_ reason: ExitReason, _ message: String) async -> Outcome {
+        guard reason.autoSubmits else {
+            return Outcome(reason: reason, exitStatus: reason == .interrupted ? "interrupted" : "exit_forfeit", message: message)
+        }
+        let final = await environment.autoSubmit(reason: reason)
+        return Outcome(reason: reason, exitStatus: final.exitStatus(for: reason), message: message)
+    }
+
+    private func price(_ input: Int, _ output: Int) -> Double {
+        configuration.price?.dollars(inputTokens: input, outputTokens: output) ?? 0
+    }
+
+    /// MLGym's time-out notices, so agents trained on its runs recognise them.
+    private func timeoutNotice(_ outcome: CommandOutcome) -> String {
+        switch outcome.timeout {
+        case nil: ""
+        case .noOutput?:
+            "\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN \(Int(configuration.commandLimits.withoutOutput)) SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME."
+        case .total?:
+            "\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN \(Int(configuration.commandLimits.total)) SECONDS."
+        }
+    }
+
+    /// After three scrolls in a row, a hint that searching is faster (MLGym tracks this in the shell).
+    private func scrollWarning(after actions: [String]) -> String {
+        let streak = actions.reversed().prefix { $0 == "scroll_down" || $0 == "scroll_up" }.count
+        guard streak >= 3 else { return "" }
+        return "\nWARNING: you have scrolled \(streak) times in a row. search_file finds a line faster, and goto jumps to it."
+    }
+
+    /// About four characters per token: enough to end a run before the API refuses it.
+    static func estimatedTokens(_ messages: [ChatMessage]) -> Int {
+        messages.reduce(0) { $0 + $1.content.utf8.count } / 4
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import MLGymACI
+
+/// mlgymctl run as `open`, `edit`, `search_dir`… inside a task session: one ACI command, as the agent, in the
+/// shell's working directory. edit and insert read their new text from standard input (the agent loop turns
+/// the text after the command into a here-document).
+enum ACIToolMain {
+    static func main(_ command: ACICommand, arguments: [String]) -> Never {
+        var input: String?
+        if command == .edit || command == .insert {
+            input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        }
+        let result = ACITool.run(command, arguments: arguments, standardInput: input, environment: .fromProcess())
+        if !result.output.isEmpty {
+            FileHandle.standardOutput.write(Data((result.output.hasSuffix("\n") ? result.output : result.output + "\n").utf8))
+        }
+        exit(result.exitCode)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import MLGymAPI
+import MLGymClient
+
+/// One turn of a run whose model is a person (`--model human`): shows the last observation, reads the next
+/// action from standard input (an edit or insert continues until its terminator line), and sends it.
+enum HumanTurn {
+    static func take(for run: RunInfo, api: APIClient, display: RunProgressDisplay) throws {
+        let trajectory = try api.trajectory(run.id)
+        let shown = trajectory.steps.last.map(\.observation) ?? trajectory.taskPrompt
+        display.release()
+        print(shown)
+        FileHandle.standardOutput.write(Data("bash-$ ".utf8))
+        guard var action = readLine() else {
+            _ = try? api.stopRun(run.id)
+            return
+        }
+        let first = action.split(separator: " ").first.map(String.init) ?? ""
+        if let terminator = ["edit": "end_of_edit", "insert": "end_of_insert"][first] {
+            while let line = readLine() {
+                action += "\n" + line
+                if line == terminator { break }
+            }
+        }
+        try api.sendRunInput(run.id, action: action)
+        // Wait until the run has taken it, so the next poll does not ask again.
+        for _ in 0..<100 {
+            guard (try? api.run(run.id))?.awaitingInput == true else { break }
+            usleep(20_000)
+        }
+    }
+}

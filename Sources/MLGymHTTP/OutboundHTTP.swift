@@ -1,0 +1,182 @@
+import CCurlShim
+import Foundation
+import MLGymCore
+
+/// mlgymd's one client for the outside world's HTTP (dataset hub, model providers, literature services), over
+/// libcurl. Calls block: callers run them off the cooperative pool (`OutboundHTTP.perform` on a detached thread).
+public enum OutboundHTTP {
+    public enum Failure: Error, Sendable, Equatable {
+        /// No answer (DNS, refused, reset, timed out): the server cannot be reached, or did not answer in time.
+        case unreachable(String)
+        /// The server answered with this status (only from `get` and `download`, which expect 2xx).
+        case status(Int, String)
+        /// Anything else (a disk error while writing, a bad URL).
+        case other(String)
+
+        public var message: String {
+            switch self {
+            case .unreachable(let detail): detail
+            case .status(let code, let body): "HTTP \(code): \(body)"
+            case .other(let detail): detail
+            }
+        }
+    }
+
+    /// A whole answer, whatever its status.
+    public struct Response: Sendable {
+        public var status: Int
+        /// Header names lower-cased; the last value wins.
+        public var headers: [String: String]
+        public var body: Data
+
+        public init(status: Int, headers: [String: String] = [:], body: Data) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    private final class Sink: @unchecked Sendable {
+        var data = Data()
+        var file: FileHandle?
+        var writeFailed = false
+        var headers: [String: String] = [:]
+        var status = 0
+    }
+
+    /// A GET whose answer must be 2xx; redirects are followed.
+    public static func get(_ url: String, headers: [String] = []) throws(Failure) -> Data {
+        let sink = Sink()
+        try perform(url, headers: headers, sink: sink, method: nil, body: nil, timeout: nil)
+        try expectSuccess(sink)
+        return sink.data
+    }
+
+    /// A GET into a file; the answer must be 2xx.
+    public static func download(_ url: String, to path: String, headers: [String] = []) throws(Failure) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw .other("cannot create \(path)")
+        }
+        defer { try? file.close() }
+        let sink = Sink()
+        sink.file = file
+        try perform(url, headers: headers, sink: sink, method: nil, body: nil, timeout: nil)
+        if sink.writeFailed { throw .other("cannot write \(path)") }
+        try expectSuccess(sink)
+    }
+
+    /// A request with a body (a JSON POST to a model's API); answers of any status come back as they are, so the
+    /// caller decides what a 429 or a 400 means.
+    ///
+    /// - Parameter timeout: seconds for the whole exchange (a model may think for minutes; a hung server must not
+    ///   hold a run forever).
+    public static func send(
+        _ method: String, _ url: String, headers: [String], body: Data, timeout: Double
+    ) throws(Failure) -> Response {
+        let sink = Sink()
+        try perform(url, headers: headers, sink: sink, method: method, body: body, timeout: timeout)
+        return Response(status: sink.status, headers: sink.headers, body: sink.data)
+    }
+
+    private static func expectSuccess(_ sink: Sink) throws(Failure) {
+        guard (200..<300).contains(sink.status) else {
+            throw .status(sink.status, String(decoding: sink.data.prefix(300), as: UTF8.self))
+        }
+    }
+
+    private static func perform(
+        _ url: String, headers: [String], sink: Sink, method: String?, body: Data?, timeout: Double?
+    ) throws(Failure) {
+        _ = globalInit
+        guard let easy = curl_easy_init() else { throw .other("libcurl could not create a handle") }
+        defer { curl_easy_cleanup(easy) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in headers { list = curl_slist_append(list, header) }
+        defer { curl_slist_free_all(list) }
+        let context = Unmanaged.passRetained(sink)
+        defer { context.release() }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        // libcurl copies the body (COPYPOSTFIELDS); the extra 0 gives an empty body an address too.
+        let payload = (body.map { [UInt8]($0) } ?? []) + [0]
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
+            payload.withUnsafeBufferPointer { bytes in
+                _ = mlg_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+                _ = mlg_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+                _ = mlg_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 15)
+                if let timeout {
+                    _ = mlg_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+                } else {
+                    // A transfer that stalls (under 1 KiB/s for a minute) fails instead of holding its caller.
+                    _ = mlg_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1024)
+                    _ = mlg_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, 60)
+                }
+                if let method {
+                    _ = mlg_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
+                    _ = mlg_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, payload.count - 1)
+                    _ = mlg_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                }
+                _ = mlg_curl_setopt_string(easy, CURLOPT_URL, url)
+                _ = mlg_curl_setopt_string(easy, CURLOPT_USERAGENT, "mlgymd")
+                _ = mlg_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errors.baseAddress)
+                _ = mlg_curl_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
+                _ = mlg_curl_setopt_header_function(easy, { data, size, count, context in
+                    guard let data, let context else { return 0 }
+                    let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+                    if line.hasPrefix("HTTP/") {
+                        // A new response (after a redirect or a 100 Continue): its headers replace the last ones.
+                        sink.headers = [:]
+                    } else if let colon = line.firstIndex(of: ":") {
+                        let name = line[..<colon].lowercased()
+                        sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                    return size * count
+                }, context.toOpaque())
+                _ = mlg_curl_setopt_write_function(easy, { data, size, count, context in
+                    guard let data, let context else { return 0 }
+                    let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                    let bytes = Data(bytes: data, count: size * count)
+                    if let file = sink.file {
+                        do { try file.write(contentsOf: bytes) } catch { sink.writeFailed = true; return 0 }
+                    } else {
+                        sink.data.append(bytes)
+                    }
+                    return size * count
+                }, context.toOpaque())
+                return curl_easy_perform(easy)
+            }
+        }
+        let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+        let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_OK:
+            var status = 0
+            _ = mlg_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            sink.status = status
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_PROXY,
+             CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
+            throw .unreachable(reason)
+        default:
+            throw .other(reason)
+        }
+    }
+}
+
+extension OutboundHTTP {
+    /// `send` on a thread of its own: libcurl blocks, and the cooperative pool must not.
+    public static func sendOffThread(
+        _ method: String, _ url: String, headers: [String], body: Data, timeout: Double
+    ) async -> Result<Response, Failure> {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                do throws(Failure) {
+                    continuation.resume(returning: .success(try send(method, url, headers: headers, body: body, timeout: timeout)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+    }
+}

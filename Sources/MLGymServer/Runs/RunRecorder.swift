@@ -1,0 +1,40 @@
+import Foundation
+import MLGymAPI
+import MLGymAgent
+import MLGymCore
+import MLGymStore
+
+/// Commits a run's steps to the store as the loop takes them.
+struct RunRecorder: AgentRecorder {
+    let store: Store
+    let runID: String
+    let campaign: String?
+
+    func record(_ step: AgentStep) async throws {
+        let data = try WireCoding.encoder().encode(step)
+        try await store.runs.record(RunStepRecord(
+            runID: runID, step: step.index, data: data, inputTokens: step.inputTokens, outputTokens: step.outputTokens,
+            apiCalls: step.formatErrors + 1, cost: step.cost))
+    }
+
+    func note(_ message: String) async {
+        DaemonLog.info("run \(runID): \(message)")
+    }
+
+    func campaignCost() async -> Double {
+        guard let campaign else { return 0 }
+        return (try? await store.runs.campaignCost(campaign)) ?? 0
+    }
+
+    /// The committed steps of a run, in order.
+    static func steps(of runID: String, in store: Store) async throws(MLGymError) -> [AgentStep] {
+        let decoder = WireCoding.decoder()
+        return try await store.runs.steps(runID).map { data throws(MLGymError) in
+            do {
+                return try decoder.decode(AgentStep.self, from: data)
+            } catch {
+                throw MLGymError(.system, "step of run \(runID) cannot be read: \(error)")
+            }
+        }
+    }
+}

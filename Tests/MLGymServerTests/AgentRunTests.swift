@@ -1,0 +1,178 @@
+import Foundation
+import Glibc
+import MLGymAPI
+import MLGymClient
+import MLGymTestSupport
+import Testing
+
+/// Agent runs end to end: a real mlgymd, real task sessions and evaluation sandboxes, the production libcurl
+/// client talking to a local server that speaks OpenAI's chat-completions protocol with scripted replies.
+@Suite(.serialized) struct AgentRunTests {
+    typealias Reply = FakeModelServer.Reply
+
+    /// The edit that turns the starter tit-for-tat into "cooperate, defect in the last round" (Score 2.62146).
+    static let betterStrategy = """
+        edit 15:20
+        def row_strategy(history):
+            if len(history) == 9:
+                return 1
+            return 0
+        end_of_edit
+        """
+
+    func daemon() throws -> DaemonProcess {
+        try DaemonProcess(extraArguments: ["--model-retry-base", "0.01"])
+    }
+
+    /// Starts runs with mlgymctl (as a user would) and returns what `--json` printed.
+    func run(_ daemon: DaemonProcess, _ arguments: [String]) throws -> (status: Int32, runs: [RunInfo], errors: String) {
+        let result = try daemon.ctl(["run", "--json"] + arguments, environment: ["OPENAI_API_KEY": "sk-test-key"])
+        let runs = (try? WireCoding.decoder().decode(RunList.self, from: Data(result.output.utf8)))?.runs ?? []
+        return (result.status, runs, result.output + result.errorOutput)
+    }
+
+    func waitForRun(_ daemon: DaemonProcess, _ id: String, until done: (RunInfo) -> Bool) throws -> RunInfo {
+        for _ in 0..<600 {
+            if let info = try? daemon.client.run(id), done(info) { return info }
+            usleep(50_000)
+        }
+        throw TestFailure("run \(id) did not get there: \((try? daemon.client.run(id)).map { "\($0)" } ?? "gone")")
+    }
+
+    @Test func aModelReadsEditsValidatesAndSubmitsThroughRetriesAndAFormatError() throws {
+        let server = try FakeModelServer([
+            .init(status: 429, headers: ["Retry-After": "0"], errorType: "rate_limit_error", message: "slow down"),
+            .command("cat strategy.py", thought: "Read the baseline first."),
+            .command("open \"strategy.py\""),
+            .command(Self.betterStrategy, thought: "Cooperate, then defect in the last round."),
+            Reply("Two commands:\n```\nls\n```\n```\nvalidate\n```", usage: (1000, 100)),
+            .command("validate"),
+            .command("submit"),
+        ])
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        let result = try run(daemon, [
+            "--task", "prisonersDilemma", "--model", "openai:gpt-4o", "--api-base", server.baseURL, "--campaign", "e2e",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let info = try #require(result.runs.first, "\(result.errors)")
+        #expect(info.exitStatus == "submitted")
+        #expect(info.steps == 5)
+        #expect(info.scores == [["Score": 2.62146], ["Score": 2.62146]])
+        #expect(info.bestAttempt == 2.62146 && info.submission == 2.62146)
+        // Tokens are the API's usage fields; gpt-4o's list price makes the cost (6 answers of 1000 + 100 tokens).
+        #expect(info.tokensSent == 6000 && info.tokensReceived == 600 && info.apiCalls == 6)
+        #expect(abs(info.cost - 6 * 0.0035) < 1e-9)
+
+        let requests = server.requests
+        #expect(requests.count == 7, "the 429 was retried once")
+        #expect(requests.allSatisfy { $0.authorization == "Bearer sk-test-key" })
+        // The retry after two blocks saw the bad reply and what was wrong with it.
+        let retry = try #require(requests[5].body?.messages)
+        #expect(retry.last?.content.contains("2 fenced blocks") == true)
+        // The first observation the model saw is the file, with MLGym's footer.
+        let second = try #require(requests[2].body?.messages?.last?.content)
+        #expect(second.contains("def row_strategy(history):") && second.contains("(Current Step: 1, Remaining Steps: 49)"))
+
+        let trajectory = try daemon.client.trajectory(info.id)
+        #expect(trajectory.steps.map(\.action) == ["cat strategy.py", "open \"strategy.py\"", Self.betterStrategy, "validate", "submit"])
+        #expect(trajectory.steps[1].observation.hasPrefix("[File: /home/agent/workspace/strategy.py (20 lines total)]"))
+        #expect(trajectory.steps[2].observation.contains("File updated."))
+        #expect(trajectory.steps[2].state.openFile == "/home/agent/workspace/strategy.py")
+        #expect(trajectory.steps[3].formatErrors == 1)
+        #expect(trajectory.steps[3].observation.contains("Evaluation Score: {'Score': 2.62146}"))
+
+        // MLGym's files, and the run's session stopped.
+        let export = daemon.directory + "/export/prisonersDilemma.traj"
+        try FileManager.default.createDirectory(atPath: daemon.directory + "/export", withIntermediateDirectories: true)
+        #expect(try daemon.ctl(["trajectory", info.id, "--export-traj", export]).status == 0)
+        let traj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: export))) as? [String: Any])
+        #expect((traj["trajectory"] as? [Any])?.count == 5)
+        #expect(((traj["info"] as? [String: Any])?["exit_status"] as? String) == "submitted")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.directory + "/export/results.json"))) as? [String: Any])
+        #expect((results["agent"] as? [[String: Double]]) == [["Score": 2.62146], ["Score": 2.62146]])
+        #expect(try daemon.client.session(try #require(info.session)).state == "stopped")
+        #expect(try daemon.ctl(["runs", "--campaign", "e2e"]).output.contains("submitted"))
+    }
+
+    @Test func theCostLimitAutoSubmitsAndALongOutputIsCutWithAMarker() throws {
+        let server = try FakeModelServer([
+            .command("python3 -c \"print('x' * 50000)\""),
+            .command("ls"),
+            .command("ls"),
+            .command("submit"),
+        ])
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        // $0.0035 a step: the limit is passed after the third step, before the fourth model call.
+        let result = try run(daemon, [
+            "--task", "prisonersDilemma", "--model", "openai:gpt-4o", "--api-base", server.baseURL, "--cost-limit", "0.008",
+            "--observation-limit", "2000",
+        ])
+        let info = try #require(result.runs.first, "\(result.errors)")
+        #expect(info.exitStatus == "autosubmission (exit_cost)")
+        #expect(info.steps == 3)
+        #expect(info.scores == [["Score": 2.46777]], "the untouched baseline strategy is what was auto-submitted")
+        #expect(server.requests.count == 3)
+        let first = try daemon.client.trajectory(info.id).steps[0].observation
+        #expect(first.count < 2400)
+        #expect(first.contains("mlgym cut 48001 characters from the middle of this output"))
+    }
+
+    @Test func aRunSurvivesTheDaemonsDeathAndResumesFromItsLastStep() throws {
+        let server = try FakeModelServer([
+            .command("printf 'def row_strategy(history):\\n    return 0\\n' > strategy.py"),
+            Reply(delay: 60),
+            .command("cat strategy.py"),
+            .command("submit"),
+        ])
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        let started = try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "openai:m", apiBase: server.baseURL))
+        let id = try #require(started.runs.first?.id)
+        _ = try waitForRun(daemon, id) { $0.steps == 1 }
+        for _ in 0..<100 where server.requests.count < 2 { usleep(50_000) }
+        daemon.killHard()
+
+        try daemon.start()
+        let interrupted = try daemon.client.run(id)
+        #expect(interrupted.state == "interrupted")
+        #expect(interrupted.message?.contains("--resume") == true)
+        #expect(interrupted.steps == 1)
+        #expect(try daemon.client.trajectory(id).steps.map(\.index) == [1])
+
+        // The sandbox went with the old daemon: the resumed run gets a new session with the committed action
+        // run again, so the workspace is as the agent left it.
+        let resumed = try run(daemon, ["--resume", id])
+        let info = try #require(resumed.runs.first, "\(resumed.errors)")
+        #expect(info.exitStatus == "submitted")
+        let steps = try daemon.client.trajectory(id).steps
+        try #require(steps.map(\.index) == [1, 2, 3])
+        #expect(steps[1].observation.contains("return 0"), "the first step's edit was replayed: \(steps[1].observation)")
+        #expect(info.scores == [["Score": 2.43921]])
+    }
+
+    @Test func aReplayOfTheShippedTrajectoryReproducesItsScore() throws {
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        let result = try run(daemon, ["--task", "prisonersDilemma", "--model", "replay:\(DaemonProcess.packageRoot)/tasks/demos/prisonersDilemma.traj"])
+        #expect(result.status == 0, "\(result.errors)")
+        let info = try #require(result.runs.first)
+        #expect(info.exitStatus == "submitted")
+        #expect(info.submission == 2.62146)
+    }
+
+    @Test func badRequestsAreRefusedBeforeAnythingRuns() throws {
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        let noKey = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "openai:gpt-4o"], environment: ["OPENAI_API_KEY": ""])
+        #expect(noKey.status != 0 && noKey.errorOutput.contains("OPENAI_API_KEY"))
+        let unknown = try daemon.ctl(["run", "--task", "noSuchTask", "--model", "replay:x"])
+        #expect(unknown.status != 0)
+        let badModel = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "gpt-4o"])
+        #expect(badModel.errorOutput.contains("openai:NAME"))
+        let noPrice = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "openai:my-model", "--api-base", "http://127.0.0.1:9/v1", "--cost-limit", "1"])
+        #expect(noPrice.errorOutput.contains("--price"))
+        #expect(try daemon.client.runs().runs.isEmpty)
+    }
+}
