@@ -39,11 +39,15 @@ import Testing
         throw TestFailure("run \(id) did not get there: \((try? daemon.client.run(id)).map { "\($0)" } ?? "gone")")
     }
 
+    /// An edit that breaks the syntax: the editor in the sandbox reverts it.
+    static let brokenEdit = "edit 18:19\n    if not history\n        return 0\nend_of_edit"
+
     @Test func aModelReadsEditsValidatesAndSubmitsThroughRetriesAndAFormatError() throws {
         let server = try FakeModelServer([
             .init(status: 429, headers: ["Retry-After": "0"], errorType: "rate_limit_error", message: "slow down"),
             .command("cat strategy.py", thought: "Read the baseline first."),
             .command("open \"strategy.py\""),
+            .command(Self.brokenEdit),
             .command(Self.betterStrategy, thought: "Cooperate, then defect in the last round."),
             Reply("Two commands:\n```\nls\n```\n```\nvalidate\n```", usage: (1000, 100)),
             .command("validate"),
@@ -57,37 +61,40 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         let info = try #require(result.runs.first, "\(result.errors)")
         #expect(info.exitStatus == "submitted")
-        #expect(info.steps == 5)
+        #expect(info.steps == 6)
         #expect(info.scores == [["Score": 2.62146], ["Score": 2.62146]])
         #expect(info.bestAttempt == 2.62146 && info.submission == 2.62146)
-        // Tokens are the API's usage fields; gpt-4o's list price makes the cost (6 answers of 1000 + 100 tokens).
-        #expect(info.tokensSent == 6000 && info.tokensReceived == 600 && info.apiCalls == 6)
-        #expect(abs(info.cost - 6 * 0.0035) < 1e-9)
+        // Tokens are the API's usage fields; gpt-4o's list price makes the cost (7 answers of 1000 + 100 tokens).
+        #expect(info.tokensSent == 7000 && info.tokensReceived == 700 && info.apiCalls == 7)
+        #expect(abs(info.cost - 7 * 0.0035) < 1e-9)
 
         let requests = server.requests
-        #expect(requests.count == 7, "the 429 was retried once")
+        #expect(requests.count == 8, "the 429 was retried once")
         #expect(requests.allSatisfy { $0.authorization == "Bearer sk-test-key" })
         // The retry after two blocks saw the bad reply and what was wrong with it.
-        let retry = try #require(requests[5].body?.messages)
+        let retry = try #require(requests[6].body?.messages)
         #expect(retry.last?.content.contains("2 fenced blocks") == true)
         // The first observation the model saw is the file, with MLGym's footer.
         let second = try #require(requests[2].body?.messages?.last?.content)
         #expect(second.contains("def row_strategy(history):") && second.contains("(Current Step: 1, Remaining Steps: 49)"))
 
         let trajectory = try daemon.client.trajectory(info.id)
-        #expect(trajectory.steps.map(\.action) == ["cat strategy.py", "open \"strategy.py\"", Self.betterStrategy, "validate", "submit"])
+        try #require(trajectory.steps.map(\.action) == ["cat strategy.py", "open \"strategy.py\"", Self.brokenEdit, Self.betterStrategy, "validate", "submit"])
         #expect(trajectory.steps[1].observation.hasPrefix("[File: /home/agent/workspace/strategy.py (20 lines total)]"))
-        #expect(trajectory.steps[2].observation.contains("File updated."))
-        #expect(trajectory.steps[2].state.openFile == "/home/agent/workspace/strategy.py")
-        #expect(trajectory.steps[3].formatErrors == 1)
-        #expect(trajectory.steps[3].observation.contains("Evaluation Score: {'Score': 2.62146}"))
+        // The syntax check in the sandbox (flake8, or Python's compiler) refused the broken edit and said why.
+        #expect(trajectory.steps[2].observation.contains("E999"), "\(trajectory.steps[2].observation)")
+        #expect(!trajectory.steps[2].observation.contains("File updated."))
+        #expect(trajectory.steps[3].observation.contains("File updated."))
+        #expect(trajectory.steps[3].state.openFile == "/home/agent/workspace/strategy.py")
+        #expect(trajectory.steps[4].formatErrors == 1)
+        #expect(trajectory.steps[4].observation.contains("Evaluation Score: {'Score': 2.62146}"))
 
         // MLGym's files, and the run's session stopped.
         let export = daemon.directory + "/export/prisonersDilemma.traj"
         try FileManager.default.createDirectory(atPath: daemon.directory + "/export", withIntermediateDirectories: true)
         #expect(try daemon.ctl(["trajectory", info.id, "--export-traj", export]).status == 0)
         let traj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: export))) as? [String: Any])
-        #expect((traj["trajectory"] as? [Any])?.count == 5)
+        #expect((traj["trajectory"] as? [Any])?.count == 6)
         #expect(((traj["info"] as? [String: Any])?["exit_status"] as? String) == "submitted")
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.directory + "/export/results.json"))) as? [String: Any])
         #expect((results["agent"] as? [[String: Double]]) == [["Score": 2.62146], ["Score": 2.62146]])

@@ -142,7 +142,6 @@ public struct AgentLoop: Sendable {
             if isStopped() { return await end(.interrupted, "stopped on request") }
             var observation = ObservationText.shown(outcome.output, limit: configuration.observationLimit).text
             observation += timeoutNotice(outcome)
-            observation += scrollWarning(after: steps.map(\.action) + [accepted.action])
             let state = await environment.state()
             let step = AgentStep(
                 index: steps.count + 1, thought: accepted.thought, action: accepted.action, observation: observation,
@@ -185,13 +184,6 @@ public struct AgentLoop: Sendable {
         case .total?:
             "\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN \(Int(configuration.commandLimits.total)) SECONDS."
         }
-    }
-
-    /// After three scrolls in a row, a hint that searching is faster (MLGym tracks this in the shell).
-    private func scrollWarning(after actions: [String]) -> String {
-        let streak = actions.reversed().prefix { $0 == "scroll_down" || $0 == "scroll_up" }.count
-        guard streak >= 3 else { return "" }
-        return "\nWARNING: you have scrolled \(streak) times in a row. search_file finds a line faster, and goto jumps to it."
     }
 
     /// About four characters per token: enough to end a run before the API refuses it.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import MLGymAPI
+import MLGymClient
 import MLGymCore
 import MLGymScore
 
@@ -11,13 +13,14 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Score methods as MLGym does: performance profiles, AUP, Borda and mean rank, cost.",
         discussion: """
-            Give --scores, --runs or both. A scores CSV has the header \
+            Give --scores, --runs, --campaign, or a combination. A scores CSV has the header \
             task,direction,method,best_attempt,best_submission (direction max or min; an empty cell means no valid \
             score). Runs are a JSON array of run records; their Best Attempt@k and Best Submission@k are computed and \
             put beside the scores table. See docs/scoring.md.
 
             Examples:
               mlgymctl report --scores docs/examples/mlgym-v1-scores.csv
+              mlgymctl report --campaign nightly --format html --out nightly.html
               mlgymctl report --scores v1.csv --costs v1-costs.csv --format html --out report.html
             """
     )
@@ -27,6 +30,11 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Run records (a JSON array) to score and show page by page.", valueName: "file.json"))
     var runs: String?
+
+    @Option(name: .long, help: ArgumentHelp("Score the finished runs of this mlgymd campaign (mlgymctl run --campaign).", valueName: "name"))
+    var campaign: String?
+
+    @OptionGroup var client: ClientOptions
 
     @Option(
         name: .long,
@@ -59,8 +67,8 @@ struct ReportCommand: AsyncParsableCommand {
     init() {}
 
     func validate() throws {
-        guard scores != nil || runs != nil else {
-            throw ValidationError("nothing to report: give --scores FILE.csv, --runs FILE.json or both")
+        guard scores != nil || runs != nil || campaign != nil else {
+            throw ValidationError("nothing to report: give --scores FILE.csv, --runs FILE.json or --campaign NAME")
         }
         if let runsPerTask, runsPerTask < 1 {
             throw ValidationError("--k \(runsPerTask) must be at least 1")
@@ -89,6 +97,15 @@ struct ReportCommand: AsyncParsableCommand {
             guard !records.isEmpty else {
                 throw MLGymError(.invalidArgument, "\(runs): holds no run records (an empty array)")
             }
+        }
+        if let campaign {
+            let finished = RunRecords.records(try client.client.runs(campaign: campaign).runs)
+            guard !finished.isEmpty else {
+                throw MLGymError(.notFound, "campaign \(campaign) has no finished runs (mlgymctl runs --campaign \(campaign))")
+            }
+            records += finished
+        }
+        if !records.isEmpty {
             let fromRuns = try BestOf.table(from: records, baseline: baseline, k: runsPerTask)
             table = try table.map { t throws(MLGymError) in try t.merging(fromRuns) } ?? fromRuns
             methodCosts = MethodCost.fromRuns(records)
@@ -97,7 +114,7 @@ struct ReportCommand: AsyncParsableCommand {
             methodCosts.merge(try ReportInputs.costs(costs)) { _, published in published }
         }
         guard let table else {
-            throw MLGymError(.invalidArgument, "nothing to report (give --scores or --runs)")
+            throw MLGymError(.invalidArgument, "nothing to report (give --scores, --runs or --campaign)")
         }
         return ScoreReport(table: table, costs: methodCosts, runs: records, maxTau: maxTau)
     }

@@ -100,7 +100,8 @@ public actor RunManager {
         switch model {
         case .openAI, .anthropic:
             let variable = model.keyVariable ?? ""
-            defaultKey = configuration.environmentKeys[variable]
+            // The daemon's own key goes only to the provider's own endpoint: never to a URL a client chose.
+            defaultKey = request.apiBase == nil ? configuration.environmentKeys[variable] : nil
             // A custom endpoint (vLLM, Ollama, a test server) may need no key; the providers' own always do.
             if request.apiBase == nil, (request.apiKey ?? defaultKey) == nil {
                 throw MLGymError(.invalidArgument, "\(request.model) needs an API key: set \(variable) where you run mlgymctl")
