@@ -74,7 +74,7 @@ let package = Package(
         // MLGym's agent-computer interface as it runs inside a sandbox (file viewer, editor, search), as the agent.
         .target(name: "MLGymACI", swiftSettings: strictSwift),
         // The agent: model providers, action parser, history processor, prompts, costs and the agent loop.
-        .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP", "MLGymACI"], swiftSettings: strictSwift),
+        .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP"], swiftSettings: strictSwift),
         // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.
         .target(
             name: "MLGymTasks",

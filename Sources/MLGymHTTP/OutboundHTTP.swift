@@ -12,12 +12,15 @@ public enum OutboundHTTP {
         case status(Int, String)
         /// Anything else (a disk error while writing, a bad URL).
         case other(String)
+        /// The caller's task was cancelled while it waited (the transfer itself runs on to its own time-out).
+        case cancelled
 
         public var message: String {
             switch self {
             case .unreachable(let detail): detail
             case .status(let code, let body): "HTTP \(code): \(body)"
             case .other(let detail): detail
+            case .cancelled: "cancelled"
             }
         }
     }
@@ -44,7 +47,14 @@ public enum OutboundHTTP {
         var writeFailed = false
         var headers: [String: String] = [:]
         var status = 0
+        /// Bytes an answer held in memory may have; past it the transfer is aborted (nil: no limit, for files).
+        var memoryLimit: Int?
+        var overLimit = false
     }
+
+    /// The largest answer `send` keeps: a model's reply is kilobytes; a server that streams gigabytes into the
+    /// daemon's memory is stopped.
+    public static let answerLimitBytes = 32 << 20
 
     /// A GET whose answer must be 2xx; redirects are followed.
     public static func get(_ url: String, headers: [String] = []) throws(Failure) -> Data {
@@ -76,6 +86,7 @@ public enum OutboundHTTP {
         _ method: String, _ url: String, headers: [String], body: Data, timeout: Double
     ) throws(Failure) -> Response {
         let sink = Sink()
+        sink.memoryLimit = answerLimitBytes
         try perform(url, headers: headers, sink: sink, method: method, body: body, timeout: timeout)
         return Response(status: sink.status, headers: sink.headers, body: sink.data)
     }
@@ -103,7 +114,13 @@ public enum OutboundHTTP {
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
             payload.withUnsafeBufferPointer { bytes in
                 _ = mlg_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-                _ = mlg_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+                // HTTP(S) only: URLs may come from users (a model's --api-base), and file://, gopher:// or dict://
+                // would let them make root read files or talk to local services.
+                _ = mlg_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+                _ = mlg_curl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+                // Downloads follow redirects (the hub sends files from a CDN); requests with a body do not, since
+                // libcurl would pass headers such as x-api-key on to whatever host the redirect names.
+                _ = mlg_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, method == nil ? 1 : 0)
                 _ = mlg_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 15)
                 if let timeout {
                     _ = mlg_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
@@ -141,6 +158,10 @@ public enum OutboundHTTP {
                     if let file = sink.file {
                         do { try file.write(contentsOf: bytes) } catch { sink.writeFailed = true; return 0 }
                     } else {
+                        if let limit = sink.memoryLimit, sink.data.count + bytes.count > limit {
+                            sink.overLimit = true
+                            return 0
+                        }
                         sink.data.append(bytes)
                     }
                     return size * count
@@ -155,6 +176,10 @@ public enum OutboundHTTP {
             var status = 0
             _ = mlg_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             sink.status = status
+        case _ where sink.overLimit:
+            throw .other("the answer was larger than \(answerLimitBytes >> 20) MiB")
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            throw .other("only http:// and https:// URLs are allowed: \(reason)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_PROXY,
              CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             throw .unreachable(reason)
@@ -165,18 +190,60 @@ public enum OutboundHTTP {
 }
 
 extension OutboundHTTP {
-    /// `send` on a thread of its own: libcurl blocks, and the cooperative pool must not.
+    /// `send` on a thread of its own: libcurl blocks, and the cooperative pool must not. A cancelled caller gets
+    /// `.cancelled` at once (a stopped run must not wait out a model's long answer); the transfer's result is
+    /// then dropped.
     public static func sendOffThread(
         _ method: String, _ url: String, headers: [String], body: Data, timeout: Double
     ) async -> Result<Response, Failure> {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                do throws(Failure) {
-                    continuation.resume(returning: .success(try send(method, url, headers: headers, body: body, timeout: timeout)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        let answer = AnswerOnce()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.wait(continuation)
+                Thread.detachNewThread {
+                    do throws(Failure) {
+                        answer.give(.success(try send(method, url, headers: headers, body: body, timeout: timeout)))
+                    } catch {
+                        answer.give(.failure(error))
+                    }
                 }
             }
+        } onCancel: {
+            answer.give(.failure(.cancelled))
+        }
+    }
+
+    /// Resumes a continuation with the first answer given, whichever comes first: the transfer or the cancel.
+    private final class AnswerOnce: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Result<Response, Failure>, Never>?
+        private var early: Result<Response, Failure>?
+        private var done = false
+
+        func wait(_ continuation: CheckedContinuation<Result<Response, Failure>, Never>) {
+            lock.lock()
+            if let early {
+                done = true
+                lock.unlock()
+                continuation.resume(returning: early)
+                return
+            }
+            self.continuation = continuation
+            lock.unlock()
+        }
+
+        func give(_ result: Result<Response, Failure>) {
+            lock.lock()
+            guard !done else { lock.unlock(); return }
+            guard let continuation else {
+                early = early ?? result
+                lock.unlock()
+                return
+            }
+            done = true
+            self.continuation = nil
+            lock.unlock()
+            continuation.resume(returning: result)
         }
     }
 }

@@ -14,6 +14,11 @@ import Testing
         #expect(try ActionParser.parse(reply).action == "edit 3:4\n    return 0\nend_of_edit")
     }
 
+    @Test func aCommandThatWritesAFencedBlockKeepsItWhole() throws {
+        let reply = "Write notes.\n```bash\ncat > notes.md << 'EOF'\n```python\nprint(1)\n```\nEOF\n```"
+        #expect(try ActionParser.parse(reply).action == "cat > notes.md << 'EOF'\n```python\nprint(1)\n```\nEOF")
+    }
+
     @Test func noBlockOrTwoBlocksOrAnEmptyBlockIsAFormatError() {
         #expect(throws: ActionParser.FormatError.noCommand) { try ActionParser.parse("I think I should run ls.") }
         #expect(throws: ActionParser.FormatError.severalCommands(2)) { try ActionParser.parse("```\nls\n```\nthen\n```\npwd\n```") }
@@ -52,5 +57,17 @@ import Testing
         #expect(list.refusal(for: "validate") == nil)
         #expect(list.refusal(for: "ls -la; cat strategy.py") == nil)
         #expect(list.refusal(for: "vimdiff_is_not_vim") == nil)
+        #expect(list.refusal(for: "if true; then vim x; fi") == "vim")
+        #expect(list.refusal(for: "echo $(less x)") == "less")
+    }
+
+    @Test func textIsNotACommand() {
+        let list = CommandBlocklist.default
+        let terminators = ["edit": "end_of_edit"]
+        #expect(list.refusal(for: "edit 3:4\n    top = scores[:5]\n    more = []\nend_of_edit", terminators: terminators) == nil)
+        #expect(list.refusal(for: "python -c \"x = 1; more = 2\"") == nil)
+        #expect(list.refusal(for: "cat > notes.txt << 'EOF'\nless is more\nEOF\nls") == nil)
+        #expect(list.refusal(for: "cat > notes.txt << EOF\nnotes\nEOF\nvim notes.txt") == "vim")
+        #expect(list.refusal(for: "echo 'vim'; echo \"git\"") == nil)
     }
 }

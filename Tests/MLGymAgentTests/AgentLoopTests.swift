@@ -40,6 +40,8 @@ import Testing
         func record(_ step: AgentStep) async throws { steps.withLock { $0.append(step) } }
         func note(_ message: String) async {}
         func campaignCost() async -> Double { 0 }
+        let unrecorded = Mutex(0)
+        func addUsage(inputTokens: Int, outputTokens: Int, apiCalls: Int, cost: Double) async { unrecorded.withLock { $0 += apiCalls } }
     }
 
     func loop(_ model: ScriptedModel, _ environment: FakeEnvironment, _ recorder: MemoryRecorder, maxSteps: Int = 10, costLimit: Double = 0, price: PriceTable.Price? = nil) -> AgentLoop {
@@ -84,9 +86,11 @@ import Testing
         #expect(retry.last?.content.contains("2 fenced blocks") == true)
 
         let stubborn = ScriptedModel(["no block", "still none", "nothing", Self.reply("submit")])
-        let ended = await loop(stubborn, FakeEnvironment(), MemoryRecorder()).run(isStopped: { false })
+        let stubbornRecorder = MemoryRecorder()
+        let ended = await loop(stubborn, FakeEnvironment(), stubbornRecorder).run(isStopped: { false })
         #expect(ended.reason == .format)
         #expect(ended.exitStatus == "autosubmission (exit_format)")
+        #expect(stubbornRecorder.unrecorded.withLock { $0 } == 3, "the three rejected calls still count")
     }
 
     @Test func theStepLimitAutoSubmits() async {
@@ -117,6 +121,16 @@ import Testing
         #expect(model.seen.withLock { $0[2].last?.content.contains("end_of_edit") } == true)
     }
 
+    @Test func skipAndForfeitEndWithoutAnEvaluation() async {
+        let environment = FakeEnvironment()
+        let skipped = await loop(ScriptedModel([Self.reply("skip")]), environment, MemoryRecorder()).run(isStopped: { false })
+        #expect(skipped.exitStatus == "skipped")
+        let forfeited = await loop(ScriptedModel([Self.reply("exit_forfeit")]), environment, MemoryRecorder()).run(isStopped: { false })
+        #expect(forfeited.exitStatus == "exit_forfeit")
+        #expect(environment.autoSubmitted.withLock { $0 } == nil)
+        #expect(environment.commands.withLock { $0 }.isEmpty)
+    }
+
     @Test func aStopRequestEndsTheRunWithoutEvaluating() async {
         let environment = FakeEnvironment()
         let stopped = Mutex(false)
@@ -125,8 +139,10 @@ import Testing
             stopped.withLock { $0 = true }
             return command
         }
-        let outcome = await loop(model, environmentThatStops, MemoryRecorder()).run(isStopped: { stopped.withLock { $0 } })
+        let recorder = MemoryRecorder()
+        let outcome = await loop(model, environmentThatStops, recorder).run(isStopped: { stopped.withLock { $0 } })
         #expect(outcome.exitStatus == "interrupted")
+        #expect(recorder.steps.withLock { $0.count } == 1, "the command that ran before the stop is recorded")
         #expect(environment.autoSubmitted.withLock { $0 } == nil)
         #expect(environmentThatStops.autoSubmitted.withLock { $0 } == nil)
     }

@@ -62,6 +62,17 @@ import Testing
         #expect(server.requests.count == 4)
     }
 
+    @Test func onlyHTTPURLsAreFetched() async throws {
+        let provider = OpenAIChatProvider(model: "m", endpoint: APIEndpoint(baseURL: "file:///etc", apiKey: nil, timeout: 2), sampling: Sampling())
+        do {
+            _ = try await provider.complete(messages)
+            Issue.record("a file:// URL was read")
+        } catch {
+            #expect(!error.isRetryable)
+            #expect("\(error)".contains("only http:// and https://"), "\(error)")
+        }
+    }
+
     @Test func anUnreachableServerIsRetriedThenReported() async throws {
         let provider = OpenAIChatProvider(model: "m", endpoint: APIEndpoint(baseURL: "http://127.0.0.1:9/v1", apiKey: nil, timeout: 2), sampling: Sampling())
         let model = RetryingModel(provider, policy: .init(maxAttempts: 2, baseDelay: 0.01))

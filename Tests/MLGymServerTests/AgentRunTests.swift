@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLGymAPI
 import MLGymClient
+import MLGymCore
 import MLGymTestSupport
 import Testing
 
@@ -180,6 +181,80 @@ import Testing
         #expect(badModel.errorOutput.contains("openai:NAME"))
         let noPrice = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "openai:my-model", "--api-base", "http://127.0.0.1:9/v1", "--cost-limit", "1"])
         #expect(noPrice.errorOutput.contains("--price"))
+        // Only HTTP(S): a file:// base would have root read a file for the client.
+        let fileBase = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "openai:m", "--api-base", "file:///etc"])
+        #expect(fileBase.status != 0 && fileBase.errorOutput.contains("http://"))
+        #expect(throws: MLGymError.self) {
+            try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "replay:x", observationLimit: 1 << 30, replayResponses: ["ls"]))
+        }
         #expect(try daemon.client.runs().runs.isEmpty)
+    }
+}
+
+/// Stopping runs, people as models, and the campaign's budget.
+@Suite(.serialized) struct AgentRunControlTests {
+    @Test func ctrlCStopsTheRunsCleanlyEvenWhileTheModelIsThinking() throws {
+        let server = try FakeModelServer([.command("ls"), FakeModelServer.Reply(delay: 120)])
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let log = daemon.directory + "/mlgymctl.log"
+        let client = try ChildProcess(
+            try DaemonProcess.binary("mlgymctl"),
+            ["run", "--task", "prisonersDilemma", "--model", "openai:m", "--api-base", server.baseURL],
+            environment: ["MLGYM_SOCKET": daemon.socketPath, "PATH": "/usr/bin:/bin"], logPath: log)
+        for _ in 0..<600 where server.requests.count < 2 { usleep(50_000) }
+        #expect(server.requests.count == 2, "the second model call is in flight")
+        let clock = ContinuousClock.now
+        kill(client.pid, SIGINT)
+        let status = client.wait()
+        #expect(ContinuousClock.now - clock < .seconds(30), "Ctrl-C did not wait for the model")
+        #expect(status == 130, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let run = try #require(try daemon.client.runs().runs.first)
+        #expect(run.state == "interrupted" && run.exitStatus == "interrupted")
+        #expect(run.steps == 1)
+        #expect(run.scores.isEmpty, "a stopped run is not auto-submitted")
+        #expect(try daemon.client.session(try #require(run.session)).state == "stopped")
+    }
+
+    @Test func aPersonPlaysTheAgentThroughTheRunsInput() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let id = try #require(try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "human")).runs.first?.id)
+        func waitForInputRequest() throws {
+            for _ in 0..<400 {
+                if try daemon.client.run(id).awaitingInput { return }
+                usleep(50_000)
+            }
+            throw TestFailure("the run never asked for input")
+        }
+        try waitForInputRequest()
+        try daemon.client.sendRunInput(id, action: "grep -c \"^def \" strategy.py")
+        try waitForInputRequest()
+        let first = try daemon.client.trajectory(id).steps.first
+        #expect(first?.observation == "1\n", "\(String(describing: first))")
+        try daemon.client.sendRunInput(id, action: "submit")
+        var info = try daemon.client.run(id)
+        for _ in 0..<400 where info.isActive {
+            usleep(50_000)
+            info = try daemon.client.run(id)
+        }
+        #expect(info.exitStatus == "submitted")
+        #expect(info.scores == [["Score": 2.46777]])
+    }
+
+    @Test func theCampaignBudgetStopsLaterRunsBeforeTheirFirstCall() throws {
+        let server = try FakeModelServer([.command("ls")], cycle: true)
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let result = try daemon.ctl([
+            "run", "--json", "--task", "prisonersDilemma", "--model", "openai:m", "--api-base", server.baseURL, "--seeds", "2",
+            "--campaign", "budget", "--campaign-cost-limit", "0.008", "--price", "2.5:10",
+        ])
+        let runs = try WireCoding.decoder().decode(RunList.self, from: Data(result.output.utf8)).runs
+        try #require(runs.count == 2, "\(result.errorOutput)")
+        #expect(runs.map(\.exitStatus) == ["autosubmission (exit_cost)", "autosubmission (exit_cost)"])
+        #expect(runs[0].steps == 3, "$0.0035 a step: the third passes $0.008")
+        #expect(runs[1].steps == 0)
+        #expect(server.requests.count == 3)
     }
 }

@@ -15,19 +15,19 @@ public enum ActionParser {
 
     public static func parse(_ reply: String) throws(FormatError) -> Parsed {
         let lines = reply.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Top-level blocks only: inside a block, a fence with a language tag opens a nested one (a command that
+        // writes a Markdown file) and a bare fence closes the innermost.
         var blocks: [(open: Int, close: Int)] = []
-        var openedAt: Int?
+        var open: [Int] = []
         for (index, line) in lines.enumerated() {
             let trimmed = line.trimmingTrailingWhitespace
             guard trimmed.hasPrefix("```") else { continue }
-            if let opened = openedAt {
-                // Only a bare fence closes; "```python" inside a block is an opening the model forgot to close.
-                if trimmed == "```" {
-                    blocks.append((opened, index))
-                    openedAt = nil
-                }
-            } else if trimmed.dropFirst(3).allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-                openedAt = index
+            let tag = trimmed.dropFirst(3)
+            guard tag.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "+" }) else { continue }
+            if tag.isEmpty, let innermost = open.popLast() {
+                if open.isEmpty { blocks.append((innermost, index)) }
+            } else {
+                open.append(index)
             }
         }
         guard let block = blocks.last else { throw .noCommand }

@@ -13,6 +13,13 @@ public protocol AgentEnvironment: Sendable {
     func autoSubmit(reason: ExitReason) async -> FinalEvaluation
 }
 
+/// The session an action was to run in has ended (killed, out of memory, its wall time spent): the run is
+/// interrupted, not failed, so it can be resumed in a new session.
+public struct EnvironmentGone: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
 /// How long one action may run.
 public struct CommandLimits: Sendable, Equatable {
     /// The whole action (the task's `training_timeout`).

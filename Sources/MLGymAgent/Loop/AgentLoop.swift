@@ -81,19 +81,28 @@ public struct AgentLoop: Sendable {
             var outputTokens = 0
             var modelTime: Duration = .zero
             var accepted: (reply: String, thought: String, action: String, command: String)?
+            // A run that ends before this step is recorded still owes the calls it made for it.
+            func endUnrecorded(_ reason: ExitReason, _ message: String) async -> Outcome {
+                if formatErrors > 0 || accepted != nil {
+                    await recorder.addUsage(
+                        inputTokens: inputTokens, outputTokens: outputTokens, apiCalls: formatErrors + (accepted == nil ? 0 : 1),
+                        cost: price(inputTokens, outputTokens))
+                }
+                return await end(reason, message)
+            }
             while accepted == nil {
                 let callStart = ContinuousClock.now
                 let reply: ModelReply
                 do {
                     reply = try await model.complete(view + rejected)
                 } catch .cancelled {
-                    return await end(.interrupted, "stopped on request")
+                    return await endUnrecorded(.interrupted, "stopped on request")
                 } catch .contextExceeded(let detail) {
-                    return await end(.context, "the model's context window is full: \(detail)")
+                    return await endUnrecorded(.context, "the model's context window is full: \(detail)")
                 } catch .exhausted(let detail) {
-                    return await end(.error, detail)
+                    return await endUnrecorded(.error, detail)
                 } catch {
-                    return await end(.api, "the model API failed: \(error)")
+                    return await endUnrecorded(.api, "the model API failed: \(error)")
                 }
                 modelTime += ContinuousClock.now - callStart
                 inputTokens += reply.inputTokens
@@ -101,7 +110,7 @@ public struct AgentLoop: Sendable {
                 let problem: String
                 do {
                     let parsed = try ActionParser.parse(reply.text)
-                    if let program = configuration.blocklist.refusal(for: parsed.action) {
+                    if let program = configuration.blocklist.refusal(for: parsed.action, terminators: configuration.terminators) {
                         problem = prompts.refused(program)
                     } else {
                         do {
@@ -118,28 +127,29 @@ public struct AgentLoop: Sendable {
                 formatErrors += 1
                 await recorder.note("reply \(formatErrors) of step \(steps.count + 1) rejected: \(problem.prefix(120))")
                 guard formatErrors <= configuration.maxFormatRetries else {
-                    let cost = price(inputTokens, outputTokens)
-                    spent += cost
-                    return await end(.format, "the model's reply was rejected \(formatErrors) times in a row")
+                    return await endUnrecorded(.format, "the model's reply was rejected \(formatErrors) times in a row")
                 }
                 rejected = [ChatMessage(.assistant, reply.text), ChatMessage(.user, problem)]
-                if isStopped() { return await end(.interrupted, "stopped on request") }
+                if isStopped() { return await endUnrecorded(.interrupted, "stopped on request") }
             }
             guard let accepted else { continue }
             let cost = price(inputTokens, outputTokens)
-            spent += cost
             // MLGym's special actions end the run without an evaluation.
             if accepted.action == "exit_forfeit" || accepted.action == "skip" {
-                return await end(.forfeit, "the agent gave up (\(accepted.action))")
+                return await endUnrecorded(accepted.action == "skip" ? .skipped : .forfeit, "the agent gave up (\(accepted.action))")
             }
+            if isStopped() { return await endUnrecorded(.interrupted, "stopped on request") }
             let outcome: CommandOutcome
             do {
                 outcome = try await environment.run(accepted.command, limits: configuration.commandLimits)
+            } catch let gone as EnvironmentGone {
+                return await endUnrecorded(.interrupted, gone.message)
             } catch {
-                if isStopped() { return await end(.interrupted, "stopped on request") }
-                return await end(.error, "the command could not run: \(error)")
+                if isStopped() { return await endUnrecorded(.interrupted, "stopped on request") }
+                return await endUnrecorded(.error, "the command could not run: \(error)")
             }
-            if isStopped() { return await end(.interrupted, "stopped on request") }
+            spent += cost
+            // A command that ran is recorded even when a stop came meanwhile: its effects are in the workspace.
             var observation = ObservationText.shown(outcome.output, limit: configuration.observationLimit).text
             observation += timeoutNotice(outcome)
             let state = await environment.state()
@@ -160,12 +170,18 @@ public struct AgentLoop: Sendable {
             if let submitted = await environment.submission() {
                 return Outcome(reason: .submitted, exitStatus: submitted.exitStatus(for: .submitted), message: nil)
             }
+            if isStopped() { return await end(.interrupted, "stopped on request") }
         }
     }
 
     private func end(_ reason: ExitReason, _ message: String) async -> Outcome {
         guard reason.autoSubmits else {
-            return Outcome(reason: reason, exitStatus: reason == .interrupted ? "interrupted" : "exit_forfeit", message: message)
+            let status = switch reason {
+            case .interrupted: "interrupted"
+            case .skipped: "skipped"
+            default: reason.rawValue
+            }
+            return Outcome(reason: reason, exitStatus: status, message: message)
         }
         let final = await environment.autoSubmit(reason: reason)
         return Outcome(reason: reason, exitStatus: final.exitStatus(for: reason), message: message)

@@ -58,4 +58,7 @@ public protocol AgentRecorder: Sendable {
     func note(_ message: String) async
     /// Dollars spent by every run of the campaign so far (for the campaign-wide limit); 0 without one.
     func campaignCost() async -> Double
+    /// Model calls that belong to no recorded step (a run that ended on rejected replies, or was stopped after
+    /// a reply): their tokens and cost still count.
+    func addUsage(inputTokens: Int, outputTokens: Int, apiCalls: Int, cost: Double) async
 }

@@ -8,13 +8,14 @@ public enum ExitReason: String, Sendable, Codable, CaseIterable {
     case api = "exit_api"
     case error = "exit_error"
     case forfeit = "exit_forfeit"
+    case skipped = "skip"
     /// Stopped by a person (Ctrl-C, `mlgymctl stop`) or by the daemon going away; not an MLGym status.
     case interrupted
 
     /// Whether the current artefact is evaluated as the final submission (every ending except a deliberate one).
     public var autoSubmits: Bool {
         switch self {
-        case .submitted, .forfeit, .interrupted: false
+        case .submitted, .forfeit, .skipped, .interrupted: false
         default: true
         }
     }

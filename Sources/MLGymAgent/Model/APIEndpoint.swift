@@ -27,14 +27,18 @@ public struct APIEndpoint: Sendable {
             "POST", baseURL + path, headers: ["Content-Type: application/json"] + headers, body: data, timeout: timeout)
         switch result {
         case .success(let response): return response
+        case .failure(.cancelled): throw .cancelled
         case .failure(.unreachable(let detail)): throw .unreachable("\(baseURL + path): \(detail)")
+        case .failure(.other(let detail)): throw .badRequest("\(baseURL + path): \(detail)")
         case .failure(let failure): throw .unreachable("\(baseURL + path): \(failure.message)")
         }
     }
 
     /// The `Retry-After` header in seconds, when the server sent a number.
     static func retryAfter(_ response: OutboundHTTP.Response) -> Double? {
-        response.headers["retry-after"].flatMap(Double.init)
+        // The server may be anyone's: only a sane number of seconds is taken.
+        guard let value = response.headers["retry-after"].flatMap(Double.init), value.isFinite, value >= 0 else { return nil }
+        return min(value, 3600)
     }
 
     /// The start of a body, for error messages.

@@ -56,10 +56,12 @@ public struct AnthropicProvider: ModelProvider {
         var turns: [(role: String, content: String)] = []
         for message in messages where message.role != .system {
             let role = message.role.rawValue
+            // The API refuses an empty turn; a model's empty reply is shown as what it was.
+            let content = message.content.isEmpty ? "(empty reply)" : message.content
             if let last = turns.last, last.role == role {
-                turns[turns.count - 1].content += "\n\n" + message.content
+                turns[turns.count - 1].content += "\n\n" + content
             } else {
-                turns.append((role, message.content))
+                turns.append((role, content))
             }
         }
         return (system.isEmpty ? nil : system, turns)

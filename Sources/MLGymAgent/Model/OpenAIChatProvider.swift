@@ -19,10 +19,16 @@ public struct OpenAIChatProvider: ModelProvider {
     private struct Request: Encodable {
         var model: String
         var messages: [ChatMessage]
-        var temperature: Double
-        var top_p: Double
+        var temperature: Double?
+        var top_p: Double?
         var seed: Int?
         var max_tokens: Int?
+    }
+
+    /// OpenAI's reasoning models (o1, o3, o4-mini…) refuse sampling parameters: they are left out for them.
+    static func takesSampling(_ model: String) -> Bool {
+        let name = model.split(separator: "/").last.map(String.init) ?? model
+        return !(name.count >= 2 && name.first == "o" && name.dropFirst().first?.isNumber == true)
     }
 
     private struct Answer: Decodable {
@@ -48,18 +54,22 @@ public struct OpenAIChatProvider: ModelProvider {
     }
 
     public func complete(_ messages: [ChatMessage]) async throws(ModelError) -> ModelReply {
+        let sampled = Self.takesSampling(model)
         let request = Request(
-            model: model, messages: messages, temperature: sampling.temperature, top_p: sampling.topP,
-            seed: sampling.seed, max_tokens: sampling.maxOutputTokens)
+            model: model, messages: messages, temperature: sampled ? sampling.temperature : nil,
+            top_p: sampled ? sampling.topP : nil, seed: sampling.seed, max_tokens: sampling.maxOutputTokens)
         let headers = endpoint.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
         let response = try await endpoint.post("/chat/completions", body: request, headers: headers)
         guard response.status == 200 else { throw Self.error(for: response) }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), let choice = answer.choices.first else {
             throw .malformed("no choices in \(APIEndpoint.excerpt(response.body))")
         }
+        let text = choice.message.content ?? ""
+        // A server that reports no usage (some local ones) would make every call free and cost limits void:
+        // estimate about four characters a token instead.
         return ModelReply(
-            text: choice.message.content ?? "", inputTokens: answer.usage?.prompt_tokens ?? 0,
-            outputTokens: answer.usage?.completion_tokens ?? 0)
+            text: text, inputTokens: answer.usage?.prompt_tokens ?? messages.reduce(0) { $0 + $1.content.utf8.count } / 4,
+            outputTokens: answer.usage?.completion_tokens ?? text.utf8.count / 4)
     }
 
     static func error(for response: OutboundHTTP.Response) -> ModelError {

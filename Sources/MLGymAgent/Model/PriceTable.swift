@@ -53,13 +53,18 @@ public struct PriceTable: Sendable, Equatable {
         "gemini-1.5-pro": Price(input: 1.25, output: 5, contextTokens: 2_000_000),
     ])
 
-    /// The price of `model`: an exact entry, else the longest entry the name starts with ("gpt-4o-2024-08-06"
-    /// → "gpt-4o"); nil when none matches.
+    /// The price of `model`: an exact entry, else the entry it is a dated snapshot of ("gpt-4o-2024-08-06" →
+    /// "gpt-4o", "claude-sonnet-4-20250514" → "claude-sonnet-4") or the `-latest` alias of; nil when none
+    /// matches. Only a date or `latest` may follow: "o3-pro" is not "o3", and "gpt-4.1-nano" is not "gpt-4.1".
     public func price(for model: String) -> Price? {
         if let exact = prices[model] { return exact }
         let base = model.split(separator: "/").last.map(String.init) ?? model
         if let exact = prices[base] { return exact }
-        return prices.keys.filter { base.hasPrefix($0) }.max { $0.count < $1.count }.flatMap { prices[$0] }
+        return prices.keys.filter { key in
+            guard base.hasPrefix(key + "-") else { return false }
+            let suffix = base.dropFirst(key.count + 1)
+            return suffix == "latest" || suffix.first?.isNumber == true && suffix.allSatisfy { $0.isNumber || $0 == "-" }
+        }.max { $0.count < $1.count }.flatMap { prices[$0] }
     }
 
     /// This table with `other`'s entries added or replacing its own.

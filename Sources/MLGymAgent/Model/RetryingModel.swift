@@ -19,7 +19,7 @@ public struct RetryingModel: ModelProvider {
 
         /// Seconds before attempt `attempt + 1` (attempt counts from 1).
         func delay(after attempt: Int, error: ModelError) -> Double {
-            if case .rateLimited(_, let retryAfter?) = error { return min(retryAfter, maxDelay) }
+            if case .rateLimited(_, let retryAfter?) = error, retryAfter.isFinite, retryAfter >= 0 { return min(retryAfter, maxDelay) }
             let exponential = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
             return exponential * Double.random(in: 0.75...1.25)
         }

@@ -24,6 +24,11 @@ public enum AgentTool {
             FileHandle.standardError.write(Data("\(name): unknown argument '\(unknown)' (try \(name) --help)\n".utf8))
             exit(2)
         }
+        // A resumed run runs its committed actions again; their evaluations are recorded already.
+        if ProcessInfo.processInfo.environment["MLGYM_REPLAY"] == "1" {
+            print("(\(name) skipped: this action is being replayed, and its evaluation is recorded already)")
+            exit(0)
+        }
         do {
             let evaluation = try APIClient(socketPath: socketPath).agentEvaluate(kind: name)
             print(arguments.contains("--json") ? try Output.json(evaluation) : evaluation.observation)

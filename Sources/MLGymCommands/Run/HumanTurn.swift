@@ -1,11 +1,19 @@
 import Foundation
 import MLGymAPI
 import MLGymClient
+import Synchronization
 
 /// One turn of a run whose model is a person (`--model human`): shows the last observation, reads the next
 /// action from standard input (an edit or insert continues until its terminator line), and sends it.
 enum HumanTurn {
+    private static let reading = Mutex(false)
+
+    /// Whether the person is being asked for an action right now.
+    static var isReading: Bool { reading.withLock { $0 } }
+
     static func take(for run: RunInfo, api: APIClient, display: RunProgressDisplay) throws {
+        reading.withLock { $0 = true }
+        defer { reading.withLock { $0 = false } }
         let trajectory = try api.trajectory(run.id)
         let shown = trajectory.steps.last.map(\.observation) ?? trajectory.taskPrompt
         display.release()

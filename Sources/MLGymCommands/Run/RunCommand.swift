@@ -41,7 +41,13 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             ids = try api.startRuns(try options.request()).runs.map(\.id)
         }
-        let interrupted = InterruptFlag()
+        let stopAll: @Sendable () -> Void = { [ids] in
+            // Concurrently: each stop returns when its run has recorded its end.
+            DispatchQueue.concurrentPerform(iterations: ids.count) { index in _ = try? api.stopRun(ids[index]) }
+        }
+        // While a person is typing an action the main loop waits on the terminal: Ctrl-C then stops the runs
+        // from the signal handler and leaves.
+        let interrupted = InterruptFlag { if HumanTurn.isReading { stopAll(); Glibc.exit(130) } }
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var final: [RunInfo] = []
         var stopsSent = false
@@ -54,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             if interrupted.isSet, !stopsSent {
                 stopsSent = true
                 FileHandle.standardError.write(Data("\nstopping \(runs.filter(\.isActive).count) runs…\n".utf8))
-                for run in runs where run.isActive { _ = try? api.stopRun(run.id) }
+                stopAll()
                 continue
             }
             if let waiting = runs.first(where: \.awaitingInput) {
@@ -80,7 +86,8 @@ final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var set = false
 
-    init() {
+    /// - Parameter onFirst: runs on the signal's queue at the first Ctrl-C (after the flag is set).
+    init(onFirst: @escaping @Sendable () -> Void = {}) {
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT)
         source.setEventHandler { [weak self] in
@@ -91,6 +98,7 @@ final class InterruptFlag: @unchecked Sendable {
             self.lock.unlock()
             // A second Ctrl-C while the stops are on their way: leave at once (the runs still end in mlgymd).
             if second { Glibc.exit(130) }
+            onFirst()
         }
         source.resume()
     }

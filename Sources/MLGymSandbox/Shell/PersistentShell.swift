@@ -108,6 +108,26 @@ public final class PersistentShell: Sendable {
         return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput)
     }
 
+    /// Runs `command`, then `epilogue` (a short, builtin-only snippet that reads state), sent together in one
+    /// write so the epilogue costs no extra round trip; returns the command's result and the epilogue's output
+    /// (nil when the command timed out: the interrupted shell may have dropped the epilogue, whose late frame the
+    /// next command discards).
+    public func run(
+        _ command: String, timeout: Duration?, silenceTimeout: Duration?, epilogue: String
+    ) async throws -> (result: Result, epilogue: String?) {
+        try await acquire(for: .command)
+        defer { use.withLock { $0 = .idle } }
+        let number = sequence.withLock { value in
+            value += 2
+            return value - 1
+        }
+        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n__mlgym_run \(number + 1) " + Self.ansiQuoted(epilogue) + "\n")
+        let result = try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
+        guard !result.timedOut, !hasEnded else { return (result, nil) }
+        let after = try await collect(sequence: number + 1, timeout: .seconds(5))
+        return (result, after.timedOut ? nil : after.output)
+    }
+
     /// The nonce that marks this shell's frames (for a `ShellFrameFilter`).
     public var frameNonce: String { nonce }
 
@@ -241,7 +261,7 @@ public final class PersistentShell: Sendable {
 
     /// Quotes `text` as a bash ANSI-C string ($'…'), so it arrives as one line whatever it contains.
     /// Bytes of multi-byte UTF-8 characters pass through unchanged; control characters become \xHH.
-    static func ansiQuoted(_ text: String) -> String {
+    public static func ansiQuoted(_ text: String) -> String {
         var result = "$'"
         var pending: [UInt8] = []
         func flush() {
@@ -359,7 +379,7 @@ public final class PersistentShell: Sendable {
             }
             if var result = found {
                 result.timedOut = interruptedAt != nil
-                result.timedOutSilent = silent
+                result.timedOutSilent = interruptedAt != nil && silent
                 return result
             }
             if state.withLock({ $0.closed }) {
@@ -370,7 +390,7 @@ public final class PersistentShell: Sendable {
                     return Self.removingFrames(of: nonce, from: state.buffer)
                 }
                 let status = await process.wait()
-                return Result(output: String(decoding: output, as: UTF8.self), exitCode: status.code, timedOut: interruptedAt != nil, timedOutSilent: silent, truncated: false)
+                return Result(output: String(decoding: output, as: UTF8.self), exitCode: status.code, timedOut: interruptedAt != nil, timedOutSilent: interruptedAt != nil && silent, truncated: false)
             }
             if let silenceTimeout, interruptedAt == nil, seen != lastSeen {
                 lastSeen = seen

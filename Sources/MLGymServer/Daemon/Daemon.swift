@@ -142,8 +142,10 @@ public final class Daemon: Sendable {
         let server = server
         let grace = configuration.shutdownGrace
         Task {
+            // Runs first: none may start a session while sessions begin to refuse them. They stop at once
+            // (their sessions with them) and record `interrupted`, to be resumed after the restart.
+            await runs.beginStopping()
             await manager.beginStopping()
-            // Runs stop at once (their sessions with them) and record `interrupted`; they can be resumed.
             await runs.shutdown()
             try? await Task.sleep(for: grace)
             // Requests still running (a long exec, an attached terminal) end with their sessions; a client

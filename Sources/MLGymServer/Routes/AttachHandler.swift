@@ -30,6 +30,9 @@ enum AttachHandler {
             let shell: PersistentShell
             do {
                 session = try await manager.liveSession(id, for: connection.peer)
+                if let run = session.drivingRun.withLock({ $0 }) {
+                    throw MLGymError(.invalidState, "session \(session.id) is driven by agent run \(run): follow it with mlgymctl trajectory \(run), or stop the run first")
+                }
                 shell = try await session.shell()
             } catch {
                 let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")

@@ -9,6 +9,7 @@ struct RunRecorder: AgentRecorder {
     let store: Store
     let runID: String
     let campaign: String?
+    let ownerUID: UInt32
 
     func record(_ step: AgentStep) async throws {
         let data = try WireCoding.encoder().encode(step)
@@ -23,7 +24,15 @@ struct RunRecorder: AgentRecorder {
 
     func campaignCost() async -> Double {
         guard let campaign else { return 0 }
-        return (try? await store.runs.campaignCost(campaign)) ?? 0
+        return (try? await store.runs.campaignCost(campaign, ownerUID: ownerUID)) ?? 0
+    }
+
+    func addUsage(inputTokens: Int, outputTokens: Int, apiCalls: Int, cost: Double) async {
+        do {
+            try await store.runs.addUsage(runID, inputTokens: inputTokens, outputTokens: outputTokens, apiCalls: apiCalls, cost: cost)
+        } catch {
+            DaemonLog.warning("run \(runID): usage of its last model calls could not be recorded: \(error.message)")
+        }
     }
 
     /// The committed steps of a run, in order.

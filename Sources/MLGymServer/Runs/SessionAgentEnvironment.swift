@@ -5,23 +5,47 @@ import MLGymCore
 import MLGymSandbox
 import MLGymStore
 import MLGymTasks
+import Synchronization
 
 /// The agent loop's view of a task session: actions run in the session's shell as the agent (and go into its
 /// exec history), and evaluations are the session's.
-struct SessionAgentEnvironment: AgentEnvironment {
+final class SessionAgentEnvironment: AgentEnvironment {
     let manager: SessionManager
     let sessionID: String
     let owner: PeerCredentials
 
+    /// The state the last action's epilogue read, for `state()`.
+    private let lastState = Mutex<AgentState?>(nil)
+
+    init(manager: SessionManager, sessionID: String, owner: PeerCredentials) {
+        self.manager = manager
+        self.sessionID = sessionID
+        self.owner = owner
+    }
+
     func run(_ command: String, limits: CommandLimits) async throws -> CommandOutcome {
-        let result = try await manager.exec(
-            sessionID, ExecRequest(command: command, timeout: limits.total, noOutputTimeout: limits.withoutOutput), for: owner)
+        // The epilogue also tells the viewer what the last action was (MLGym's LAST_ACTION), which ends a
+        // streak of scrolls.
+        let epilogue = "export LAST_ACTION=" + PersistentShell.ansiQuoted(command) + "; " + SessionManager.stateSnippet
+        let answer: (result: ExecResult, epilogue: String?)
+        do {
+            answer = try await manager.exec(
+                sessionID, ExecRequest(command: command, timeout: limits.total, noOutputTimeout: limits.withoutOutput), for: owner,
+                epilogue: epilogue)
+        } catch {
+            guard error.code == .invalidState || error.code == .notFound else { throw error }
+            throw EnvironmentGone("the run's session \(sessionID) ended: \(error.message)")
+        }
+        let result = answer.result
+        let epilogueOutput = answer.epilogue
+        lastState.withLock { $0 = epilogueOutput.map(SessionManager.agentState(parsing:)) }
         let timeout: CommandOutcome.Timeout? = result.timedOut ? (result.timedOutWithoutOutput == true ? .noOutput : .total) : nil
         return CommandOutcome(output: result.output ?? "", exitCode: result.exitCode, timeout: timeout, durationMs: result.durationMs)
     }
 
     func state() async -> AgentState {
-        await manager.agentState(of: sessionID)
+        if let known = lastState.withLock({ $0 }) { return known }
+        return await manager.agentState(of: sessionID)
     }
 
     func submission() async -> FinalEvaluation? {
@@ -56,9 +80,16 @@ extension SessionManager {
     /// in the exec history. The viewer's state file is the agent's own: it only feeds the prompt's footer.
     func agentState(of sessionID: String) async -> AgentState {
         guard let session = live[sessionID] else { return AgentState() }
-        let snippet = #"printf '%s\n' "$PWD"; cat "${MLGYM_ACI_STATE:-$HOME/.mlgym}/viewer.json" 2>/dev/null"#
-        guard let result = try? await session.shell().run(snippet, timeout: .seconds(5)), !result.timedOut else { return AgentState() }
-        let lines = result.output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let result = try? await session.shell().run(Self.stateSnippet, timeout: .seconds(5)), !result.timedOut else { return AgentState() }
+        return Self.agentState(parsing: result.output)
+    }
+
+    /// Prints the working directory, then the viewer's state file. Builtins only (no cat): it runs after every
+    /// step, and a fork would be most of its cost.
+    static let stateSnippet = #"printf '%s\n' "$PWD"; __mlgym_v=; { IFS= read -r -d '' __mlgym_v < "${MLGYM_ACI_STATE:-$HOME/.mlgym}/viewer.json"; } 2>/dev/null; printf '%s' "$__mlgym_v""#
+
+    static func agentState(parsing output: String) -> AgentState {
+        let lines = output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         var state = AgentState(workingDirectory: lines.first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "")
         struct Viewer: Decodable { var open_file: String? }
         if lines.count > 1, let viewer = try? JSONDecoder().decode(Viewer.self, from: Data(lines[1].utf8)), let file = viewer.open_file {

@@ -11,6 +11,9 @@ final class LiveSession: Sendable {
     let agentSocket: AgentSocket?
     /// Ends a running evaluation when the session ends.
     let evaluations = EvaluationGuard()
+    /// The agent run whose actions this session's shell runs, if any: a person attaching would take the shell
+    /// from it, so attach is refused while it is set.
+    let drivingRun = Mutex<String?>(nil)
     private let state: Mutex<State>
 
     private struct State {

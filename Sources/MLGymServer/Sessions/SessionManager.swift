@@ -330,11 +330,16 @@ public actor SessionManager {
     ) async throws(MLGymError) -> ExecResult {
         let timeout = try validatedTimeout(request)
         let session = try await liveSession(reference, for: peer)
-        if let silence = request.noOutputTimeout, !(silence > 0) {
-            throw MLGymError(.invalidArgument, "noOutputTimeout \(silence) must be more than 0 seconds")
-        }
         return try await Self.run(
-            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput)
+            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput).result
+    }
+
+    /// `exec` for an agent run: also runs `epilogue` (a state read) in the same round trip, and returns its output.
+    func exec(_ reference: String, _ request: ExecRequest, for peer: PeerCredentials, epilogue: String) async throws(MLGymError) -> (result: ExecResult, epilogue: String?) {
+        let timeout = try validatedTimeout(request)
+        let session = try await liveSession(reference, for: peer)
+        return try await Self.run(
+            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, epilogue: epilogue, in: session, store: store, onOutput: nil)
     }
 
     /// The request's timeout, or the default; a 400-class error when it is not a sensible number of seconds.
@@ -343,21 +348,29 @@ public actor SessionManager {
         guard timeout > 0, timeout <= 7 * 86400 else {
             throw MLGymError(.invalidArgument, "timeout \(timeout) must be more than 0 and at most 604800 seconds")
         }
+        if let silence = request.noOutputTimeout, !(silence > 0 && silence <= 7 * 86400) {
+            throw MLGymError(.invalidArgument, "noOutputTimeout \(silence) must be more than 0 and at most 604800 seconds")
+        }
         return timeout
     }
 
     /// Outside the actor: a long command must not hold up other sessions.
     private nonisolated static func run(
-        _ command: String, timeout: Double, silenceTimeout: Double? = nil, in session: LiveSession, store: Store,
-        onOutput: (@Sendable ([UInt8]) -> Void)?
-    ) async throws(MLGymError) -> ExecResult {
+        _ command: String, timeout: Double, silenceTimeout: Double? = nil, epilogue: String? = nil, in session: LiveSession,
+        store: Store, onOutput: (@Sendable ([UInt8]) -> Void)?
+    ) async throws(MLGymError) -> (result: ExecResult, epilogue: String?) {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let result: PersistentShell.Result
+        var epilogueOutput: String?
         do {
-            result = try await session.shell().run(
-                command, timeout: .milliseconds(Int64(timeout * 1000)),
-                silenceTimeout: silenceTimeout.map { .milliseconds(Int64($0 * 1000)) }, onOutput: onOutput)
+            let limit = Duration.milliseconds(Int64(timeout * 1000))
+            let silence = silenceTimeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+            if let epilogue {
+                (result, epilogueOutput) = try await session.shell().run(command, timeout: limit, silenceTimeout: silence, epilogue: epilogue)
+            } else {
+                result = try await session.shell().run(command, timeout: limit, silenceTimeout: silence, onOutput: onOutput)
+            }
         } catch let error as MLGymError {
             throw error
         } catch {
@@ -368,8 +381,9 @@ public actor SessionManager {
         _ = try await store.sessions.recordExec(
             NewExec(sessionID: session.id, command: [command], exitCode: result.exitCode, timedOut: result.timedOut,
                     startedAt: startedAt, finishedAt: Date(), durationMs: durationMs, output: result.output))
-        return ExecResult(
+        let answer = ExecResult(
             exitCode: result.exitCode, timedOut: result.timedOut, durationMs: durationMs, output: result.output,
             truncated: result.truncated, timedOutWithoutOutput: result.timedOut ? result.timedOutSilent : nil)
+        return (answer, epilogueOutput)
     }
 }

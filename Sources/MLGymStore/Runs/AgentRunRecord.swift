@@ -20,7 +20,12 @@ public struct AgentRunRecord: Sendable, Equatable, Identifiable {
     public var model: String
     public var seed: Int
     public var ownerUID: UInt32
+    /// The owner's gid when the run was asked for (what its agents run as, for a non-root owner).
+    public var ownerGID: UInt32
+    public var maxSteps: Int
     public var sessionID: String?
+    /// Every session the run has used, in order.
+    public var sessionIDs: [String]
     public var state: State
     public var exitStatus: String?
     public var message: String?
@@ -38,8 +43,8 @@ public struct AgentRunRecord: Sendable, Equatable, Identifiable {
     public var evaluations: Data?
 
     public init(
-        id: String, campaign: String?, taskID: String, model: String, seed: Int, ownerUID: UInt32, config: Data,
-        createdAt: Date = Date()
+        id: String, campaign: String?, taskID: String, model: String, seed: Int, ownerUID: UInt32, ownerGID: UInt32,
+        maxSteps: Int, config: Data, createdAt: Date = Date()
     ) {
         self.id = id
         self.campaign = campaign
@@ -47,7 +52,10 @@ public struct AgentRunRecord: Sendable, Equatable, Identifiable {
         self.model = model
         self.seed = seed
         self.ownerUID = ownerUID
+        self.ownerGID = ownerGID
+        self.maxSteps = maxSteps
         self.sessionID = nil
+        self.sessionIDs = []
         self.state = .queued
         self.exitStatus = nil
         self.message = nil
@@ -64,7 +72,7 @@ public struct AgentRunRecord: Sendable, Equatable, Identifiable {
     }
 
     static let selection = """
-        id, campaign, task_id, model, seed, owner_uid, session_id, state, exit_status, message, config, created_at, \
+        id, campaign, task_id, model, seed, owner_uid, owner_gid, max_steps, session_id, session_ids, state, exit_status, message, config, created_at, \
         started_at, ended_at, steps, tokens_sent, tokens_received, api_calls, cost, evaluations
         """
 
@@ -74,8 +82,11 @@ public struct AgentRunRecord: Sendable, Equatable, Identifiable {
             id: try row.decode(forColumn: "id"), campaign: try row.decode(forColumn: "campaign"),
             taskID: try row.decode(forColumn: "task_id"), model: try row.decode(forColumn: "model"),
             seed: try row.decode(forColumn: "seed"), ownerUID: try row.decode(forColumn: "owner_uid"),
+            ownerGID: try row.decode(forColumn: "owner_gid"), maxSteps: try row.decode(forColumn: "max_steps"),
             config: Data(configText.utf8), createdAt: Date(unixMilliseconds: try row.decode(forColumn: "created_at")))
         sessionID = try row.decode(forColumn: "session_id")
+        let sessionsText: String = try row.decode(forColumn: "session_ids")
+        sessionIDs = (try? JSONDecoder().decode([String].self, from: Data(sessionsText.utf8))) ?? []
         let stateText: String = try row.decode(forColumn: "state")
         state = State(rawValue: stateText) ?? .failed
         exitStatus = try row.decode(forColumn: "exit_status")

@@ -15,11 +15,11 @@ public final class RunStore: Sendable {
             for run in runs {
                 try db.execute(
                     sql: """
-                        INSERT INTO runs (id, campaign, task_id, model, seed, owner_uid, state, config, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+                        INSERT INTO runs (id, campaign, task_id, model, seed, owner_uid, owner_gid, max_steps, state, config, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
                         """,
                     arguments: [
-                        run.id, run.campaign, run.taskID, run.model, run.seed, run.ownerUID,
+                        run.id, run.campaign, run.taskID, run.model, run.seed, run.ownerUID, run.ownerGID, run.maxSteps,
                         String(decoding: run.config, as: UTF8.self), run.createdAt.unixMilliseconds,
                     ])
             }
@@ -31,10 +31,11 @@ public final class RunStore: Sendable {
         try await store.write("start run \(id)") { db in
             try db.execute(
                 sql: """
-                    UPDATE runs SET state = 'running', session_id = ?, started_at = coalesce(started_at, ?),
-                                    ended_at = NULL, exit_status = NULL, message = NULL WHERE id = ?
+                    UPDATE runs SET state = 'running', session_id = ?, session_ids = json_insert(session_ids, '$[#]', ?),
+                                    started_at = coalesce(started_at, ?), ended_at = NULL, exit_status = NULL, message = NULL
+                    WHERE id = ?
                     """,
-                arguments: [sessionID, Date().unixMilliseconds, id])
+                arguments: [sessionID, sessionID, Date().unixMilliseconds, id])
             guard db.changesCount == 1 else { throw MLGymError(.notFound, "no run \(id)") }
         }
     }
@@ -125,10 +126,12 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Dollars every run of `campaign` has spent.
-    public func campaignCost(_ campaign: String) async throws(MLGymError) -> Double {
+    /// Dollars every run of `ownerUID`'s campaign `campaign` has spent (campaign names are chosen by clients, so
+    /// one uid's runs never count against another's budget).
+    public func campaignCost(_ campaign: String, ownerUID: UInt32) async throws(MLGymError) -> Double {
         try await store.read("sum the cost of campaign \(campaign)") { db in
-            try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM runs WHERE campaign = ?", arguments: [campaign]) ?? 0
+            try Double.fetchOne(
+                db, sql: "SELECT coalesce(sum(cost), 0) FROM runs WHERE campaign = ? AND owner_uid = ?", arguments: [campaign, ownerUID]) ?? 0
         }
     }
 

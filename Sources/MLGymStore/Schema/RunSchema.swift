@@ -4,8 +4,9 @@ internal import GRDB
 /// Shipped migrations are never edited (see `Migrations`).
 enum RunSchema {
     /// v3. A run's totals are updated in the same transaction as each step, so they always match the steps.
-    /// `evaluations` is the run's scores, copied from its session's evaluations when the run ends (so removing
-    /// the session later loses no result). A step is stored whole as JSON (thought, action, observation, timings).
+    /// `session_id` is the session it runs in now; `session_ids` every session it ran in (a resumed run gets a
+    /// new one). `evaluations` is the run's scores, copied from those sessions' evaluations when the run ends
+    /// (so removing the sessions later loses no result). A step is stored whole as JSON (thought, action, observation, timings).
     static func v3(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -16,7 +17,10 @@ enum RunSchema {
                     model TEXT NOT NULL,
                     seed INTEGER NOT NULL,
                     owner_uid INTEGER NOT NULL,
+                    owner_gid INTEGER NOT NULL,
+                    max_steps INTEGER NOT NULL CHECK (max_steps >= 1),
                     session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL,
+                    session_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(session_ids)),
                     state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'finished', 'interrupted', 'failed')),
                     exit_status TEXT,
                     message TEXT,

@@ -69,6 +69,7 @@ public struct HubCache: Sendable {
             case .unreachable(let reason): throw offline(reason)
             case .status(let status, let body): throw MLGymError(.notFound, "the hub answered \(status) for \(kind == .dataset ? "dataset" : "model") \(id): \(body)")
             case .other(let reason): throw MLGymError(.system, "cannot fetch \(id) from the hub: \(reason)")
+            case .cancelled: throw MLGymError(.system, "fetching \(id) from the hub was cancelled")
             }
         }
         struct Listing: Decodable {
@@ -101,6 +102,7 @@ public struct HubCache: Sendable {
                 case .unreachable(let reason): throw offline(reason)
                 case .status(let status, _): throw MLGymError(.system, "the hub answered \(status) for \(id)/\(name)")
                 case .other(let reason): throw MLGymError(.system, "cannot fetch \(id)/\(name): \(reason)")
+                case .cancelled: throw MLGymError(.system, "fetching \(id)/\(name) was cancelled")
                 }
             }
         }

@@ -1,0 +1,84 @@
+import Foundation
+import MLGymAPI
+import MLGymAgent
+import MLGymCore
+import MLGymStore
+
+extension RunManager {
+    /// Stops a run: no more model calls (one in flight is abandoned), its session stopped (which ends a running
+    /// command at once). Returns when the run has recorded its end.
+    public func stop(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> RunInfo {
+        let record = try await resolve(reference, for: peer)
+        if let control = controls[record.id] {
+            control.stop()
+            if let sessionID = try? await store.runs.run(record.id).sessionID {
+                _ = try? await sessions.stop(sessionID, for: peer, reason: "its run was stopped")
+            }
+            for _ in 0..<200 where controls[record.id] != nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        return try await describe(record.id, for: peer)
+    }
+
+    /// Continues an interrupted run from its last committed step, in a new session.
+    public func resume(_ reference: String, apiKey: String?, for peer: PeerCredentials) async throws(MLGymError) -> RunInfo {
+        guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; resume the run after it restarts") }
+        let record = try await resolve(reference, for: peer)
+        guard record.state == .interrupted else {
+            throw MLGymError(.invalidState, "run \(record.id) is \(record.state.rawValue); only an interrupted run can be resumed")
+        }
+        guard controls[record.id] == nil else { throw MLGymError(.invalidState, "run \(record.id) is being resumed already") }
+        let request: RunRequest
+        do {
+            request = try WireCoding.decoder().decode(RunRequest.self, from: record.config)
+        } catch {
+            throw MLGymError(.system, "run \(record.id)'s configuration cannot be read: \(error)")
+        }
+        // Someone else's run talks to an endpoint its owner chose: the caller's key must not go there.
+        if apiKey != nil, peer.uid != record.ownerUID, request.apiBase != nil {
+            throw MLGymError(.permissionDenied, "run \(record.id) belongs to uid \(record.ownerUID) and uses its own --api-base; only its owner may give it a key")
+        }
+        let owner = PeerCredentials(pid: peer.pid, uid: record.ownerUID, gid: record.ownerGID)
+        let plan = try await plan(request, owner: owner)
+        let previous = try await RunRecorder.steps(of: record.id, in: store)
+        try await store.runs.requeue(record.id)
+        controls[record.id] = RunControl(human: plan.model == .human ? HumanProvider() : nil)
+        let key = apiKey ?? plan.defaultKey
+        Task.detached { [self] in
+            await self.execute(record.id, request: request, apiKey: key, owner: owner, previous: previous)
+        }
+        DaemonLog.info("run \(record.id) resumed after \(previous.count) steps by uid \(peer.uid)")
+        return try await describe(record.id, for: peer)
+    }
+
+    /// The next action of a human-driven run.
+    public func input(_ reference: String, action: String, for peer: PeerCredentials) async throws(MLGymError) {
+        let record = try await resolve(reference, for: peer)
+        guard let human = controls[record.id]?.human else {
+            throw MLGymError(.invalidState, "run \(record.id) is not a running human run")
+        }
+        human.provide(action)
+    }
+
+    /// At start: the previous daemon's active runs are interrupted (their steps are all kept).
+    public func recover() async throws(MLGymError) -> [String] {
+        try await store.runs.interruptActive(
+            reason: "mlgymd stopped while the run was active; continue it with mlgymctl run --resume ID")
+    }
+
+    /// At shutdown: no run starts any more, and every run stops (its model call abandoned; the session manager
+    /// stops the sessions) and records `interrupted`, to be resumed after the restart.
+    public func shutdown() async {
+        stopping = true
+        for control in controls.values { control.stop() }
+        for _ in 0..<200 where !controls.isEmpty {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Refuses new runs; what a stopping daemon does first, before sessions refuse new ones.
+    public func beginStopping() {
+        stopping = true
+    }
+}
