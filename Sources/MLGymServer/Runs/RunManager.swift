@@ -192,11 +192,12 @@ public actor RunManager {
         }
         let loop = AgentLoop(
             model: provider, environment: environment,
-            recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID),
+            recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
             prompts: Self.prompts(for: task), configuration: loopConfiguration(request, task: task, model: model),
             taskDescription: task.renderedDescription)
         DaemonLog.info("run \(id) (\(request.model) on \(task.id), seed \(record.seed)) started in session \(sessionID)")
         let outcome = await control.run { await loop.run(previous: previous, isStopped: { control.isStopped }) }
+        await environment.flushHistory()
         let snapshot = try? WireCoding.encoder().encode(await evaluations(ofSessions: (try? await store.runs.run(id).sessionIDs) ?? [sessionID]))
         let state: AgentRunRecord.State = outcome.reason == .interrupted ? .interrupted : .finished
         try? await store.runs.end(id, state: state, exitStatus: outcome.exitStatus, message: outcome.message, evaluations: snapshot)
@@ -224,6 +225,7 @@ public actor RunManager {
             }
         }
         _ = try? await environment.run("unset MLGYM_REPLAY", limits: limits)
+        await environment.flushHistory()
         DaemonLog.info("run \(runID): \(steps.count) committed actions run again in a new session" + (failed > 0 ? "; \(failed) ended differently than before" : ""))
     }
 

@@ -10,12 +10,16 @@ struct RunRecorder: AgentRecorder {
     let runID: String
     let campaign: String?
     let ownerUID: UInt32
+    /// Whose last action's exec-history row goes into the step's transaction.
+    let environment: SessionAgentEnvironment?
 
     func record(_ step: AgentStep) async throws {
         let data = try WireCoding.encoder().encode(step)
-        try await store.runs.record(RunStepRecord(
-            runID: runID, step: step.index, data: data, inputTokens: step.inputTokens, outputTokens: step.outputTokens,
-            apiCalls: step.formatErrors + 1, cost: step.cost))
+        try await store.runs.record(
+            RunStepRecord(
+                runID: runID, step: step.index, data: data, inputTokens: step.inputTokens, outputTokens: step.outputTokens,
+                apiCalls: step.formatErrors + 1, cost: step.cost),
+            exec: environment?.takeHistory())
     }
 
     func note(_ message: String) async {

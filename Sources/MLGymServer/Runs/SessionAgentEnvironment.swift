@@ -16,6 +16,9 @@ final class SessionAgentEnvironment: AgentEnvironment {
 
     /// The state the last action's epilogue read, for `state()`.
     private let lastState = Mutex<AgentState?>(nil)
+    /// The last action's exec-history row, committed with its step (`takeHistory`), or on its own before the
+    /// next action when no step took it.
+    private let pendingHistory = Mutex<NewExec?>(nil)
 
     init(manager: SessionManager, sessionID: String, owner: PeerCredentials) {
         self.manager = manager
@@ -27,7 +30,8 @@ final class SessionAgentEnvironment: AgentEnvironment {
         // The epilogue also tells the viewer what the last action was (MLGym's LAST_ACTION), which ends a
         // streak of scrolls.
         let epilogue = "export LAST_ACTION=" + PersistentShell.ansiQuoted(command) + "; " + SessionManager.stateSnippet
-        let answer: (result: ExecResult, epilogue: String?)
+        await flushHistory()
+        let answer: (result: ExecResult, epilogue: String?, history: NewExec?)
         do {
             answer = try await manager.exec(
                 sessionID, ExecRequest(command: command, timeout: limits.total, noOutputTimeout: limits.withoutOutput), for: owner,
@@ -38,9 +42,24 @@ final class SessionAgentEnvironment: AgentEnvironment {
         }
         let result = answer.result
         let epilogueOutput = answer.epilogue
+        pendingHistory.withLock { $0 = answer.history }
         lastState.withLock { $0 = epilogueOutput.map(SessionManager.agentState(parsing:)) }
         let timeout: CommandOutcome.Timeout? = result.timedOut ? (result.timedOutWithoutOutput == true ? .noOutput : .total) : nil
         return CommandOutcome(output: result.output ?? "", exitCode: result.exitCode, timeout: timeout, durationMs: result.durationMs)
+    }
+
+    /// The last action's exec-history row, for the step that commits it.
+    func takeHistory() -> NewExec? {
+        pendingHistory.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+
+    /// Commits a history row no step took (a replayed action, a run that ended before recording).
+    func flushHistory() async {
+        guard let history = takeHistory() else { return }
+        _ = try? await manager.store.sessions.recordExec(history)
     }
 
     func state() async -> AgentState {
@@ -49,9 +68,7 @@ final class SessionAgentEnvironment: AgentEnvironment {
     }
 
     func submission() async -> FinalEvaluation? {
-        guard let records = try? await manager.store.evaluations.evaluations(sessionID),
-              let final = records.last(where: SessionManager.isFinal)
-        else { return nil }
+        guard let final = await manager.finalSubmission(of: sessionID) else { return nil }
         return Self.final(final.status, message: final.message)
     }
 

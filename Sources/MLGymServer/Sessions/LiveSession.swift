@@ -1,5 +1,6 @@
 import MLGymCore
 import MLGymSandbox
+import MLGymStore
 import MLGymTasks
 import Synchronization
 
@@ -14,6 +15,8 @@ final class LiveSession: Sendable {
     /// The agent run whose actions this session's shell runs, if any: a person attaching would take the shell
     /// from it, so attach is refused while it is set.
     let drivingRun = Mutex<String?>(nil)
+    /// The session's final submission once it has one (also in the store; kept here for cheap checks).
+    let finalSubmission = Mutex<EvaluationRecord?>(nil)
     private let state: Mutex<State>
 
     private struct State {

@@ -334,12 +334,16 @@ public actor SessionManager {
             request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput).result
     }
 
-    /// `exec` for an agent run: also runs `epilogue` (a state read) in the same round trip, and returns its output.
-    func exec(_ reference: String, _ request: ExecRequest, for peer: PeerCredentials, epilogue: String) async throws(MLGymError) -> (result: ExecResult, epilogue: String?) {
+    /// `exec` for an agent run: also runs `epilogue` (a state read) in the same round trip and returns its
+    /// output, and leaves the exec history's row to the caller, which commits it with the run's step.
+    func exec(
+        _ reference: String, _ request: ExecRequest, for peer: PeerCredentials, epilogue: String
+    ) async throws(MLGymError) -> (result: ExecResult, epilogue: String?, history: NewExec?) {
         let timeout = try validatedTimeout(request)
         let session = try await liveSession(reference, for: peer)
         return try await Self.run(
-            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, epilogue: epilogue, in: session, store: store, onOutput: nil)
+            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, epilogue: epilogue, recordHistory: false,
+            in: session, store: store, onOutput: nil)
     }
 
     /// The request's timeout, or the default; a 400-class error when it is not a sensible number of seconds.
@@ -356,9 +360,9 @@ public actor SessionManager {
 
     /// Outside the actor: a long command must not hold up other sessions.
     private nonisolated static func run(
-        _ command: String, timeout: Double, silenceTimeout: Double? = nil, epilogue: String? = nil, in session: LiveSession,
-        store: Store, onOutput: (@Sendable ([UInt8]) -> Void)?
-    ) async throws(MLGymError) -> (result: ExecResult, epilogue: String?) {
+        _ command: String, timeout: Double, silenceTimeout: Double? = nil, epilogue: String? = nil, recordHistory: Bool = true,
+        in session: LiveSession, store: Store, onOutput: (@Sendable ([UInt8]) -> Void)?
+    ) async throws(MLGymError) -> (result: ExecResult, epilogue: String?, history: NewExec?) {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let result: PersistentShell.Result
@@ -378,12 +382,13 @@ public actor SessionManager {
         }
         let elapsed = ContinuousClock.now - clock
         let durationMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        _ = try await store.sessions.recordExec(
-            NewExec(sessionID: session.id, command: [command], exitCode: result.exitCode, timedOut: result.timedOut,
-                    startedAt: startedAt, finishedAt: Date(), durationMs: durationMs, output: result.output))
+        let history = NewExec(
+            sessionID: session.id, command: [command], exitCode: result.exitCode, timedOut: result.timedOut,
+            startedAt: startedAt, finishedAt: Date(), durationMs: durationMs, output: result.output)
+        if recordHistory { _ = try await store.sessions.recordExec(history) }
         let answer = ExecResult(
             exitCode: result.exitCode, timedOut: result.timedOut, durationMs: durationMs, output: result.output,
             truncated: result.truncated, timedOutWithoutOutput: result.timedOut ? result.timedOutSilent : nil)
-        return (answer, epilogueOutput)
+        return (answer, epilogueOutput, recordHistory ? nil : history)
     }
 }

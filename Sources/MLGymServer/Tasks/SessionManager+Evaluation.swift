@@ -6,6 +6,7 @@ import MLGymSandbox
 import MLGymScore
 import MLGymStore
 import MLGymTasks
+import Synchronization
 
 extension SessionManager {
     /// What asked for an evaluation; a submission (`submit`, `autosubmit`) is the session's last.
@@ -50,6 +51,7 @@ extension SessionManager {
             finishedAt: Date(), durationMs: outcome.durationMs, metrics: outcome.metrics, artefactPath: outcome.artefactPath,
             artefactDigest: outcome.artefactDigest, rootfsIdentity: probe?.identity, message: outcome.message,
             output: outcome.output))
+        if Self.isFinal(stored) { session.finalSubmission.withLock { $0 = stored } }
         DaemonLog.info("session \(record.id): \(kind) of task \(task.id) \(outcome.status.rawValue) in \(outcome.durationMs) ms")
         return Self.info(stored, task: task)
     }
@@ -74,6 +76,13 @@ extension SessionManager {
     /// A submission ends the session's evaluations, unless mlgym (not the agent) failed to evaluate it.
     static func isFinal(_ record: EvaluationRecord) -> Bool {
         EvaluationKind(rawValue: record.kind)?.isSubmission == true && record.status != EvaluationOutcome.Status.error.rawValue
+    }
+
+    /// The final submission of a session, from memory while it runs (an agent run asks after every step), else
+    /// from the store.
+    func finalSubmission(of sessionID: String) async -> EvaluationRecord? {
+        if let session = live[sessionID] { return session.finalSubmission.withLock { $0 } }
+        return (try? await store.evaluations.evaluations(sessionID))?.last(where: Self.isFinal)
     }
 
     /// The session's task, with its description (what the agent's tools show).

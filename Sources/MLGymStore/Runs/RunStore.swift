@@ -65,9 +65,12 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Commits a step and adds it to the run's totals, in one transaction.
-    public func record(_ step: RunStepRecord) async throws(MLGymError) {
+    /// Commits a step and adds it to the run's totals, in one transaction; with the step's command for the
+    /// session's exec history in the same one (one commit, one fsync, per step).
+    public func record(_ step: RunStepRecord, exec: NewExec? = nil) async throws(MLGymError) {
+        let insertExec = try exec.map { exec throws(MLGymError) in try store.sessions.execInsertion(exec) }
         try await store.write("record step \(step.step) of run \(step.runID)") { db in
+            if let insertExec { _ = try insertExec(db) }
             try db.execute(
                 sql: "INSERT INTO run_steps (run_id, step, data, recorded_at) VALUES (?, ?, ?, ?)",
                 arguments: [step.runID, step.step, String(decoding: step.data, as: UTF8.self), Date().unixMilliseconds])

@@ -6,6 +6,12 @@ extension SessionStore {
     /// Appends a finished command to the session's exec history, its output truncated to
     /// `Store.Options.execOutputLimitBytes` (head and tail kept, see `OutputTruncation`).
     public func recordExec(_ exec: NewExec) async throws(MLGymError) -> ExecRecord {
+        let insert = try execInsertion(exec)
+        return try await store.write("record an exec in session \(exec.sessionID)", insert)
+    }
+
+    /// The insertion of `exec` into the history, to run inside a write transaction (its own, or a run step's).
+    func execInsertion(_ exec: NewExec) throws(MLGymError) -> @Sendable (Database) throws -> ExecRecord {
         let truncated = OutputTruncation.truncate(exec.output, limitBytes: store.options.execOutputLimitBytes)
         let commandJSON: String
         do {
@@ -13,7 +19,7 @@ extension SessionStore {
         } catch {
             throw MLGymError(.invalidArgument, "cannot encode the command of an exec in session \(exec.sessionID): \(error)")
         }
-        return try await store.write("record an exec in session \(exec.sessionID)") { db in
+        return { db in
             _ = try Self.requireSession(db, id: exec.sessionID)
             try db.execute(
                 sql: """
