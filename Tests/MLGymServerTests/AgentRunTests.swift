@@ -163,11 +163,15 @@ import Testing
     @Test func aReplayOfTheShippedTrajectoryReproducesItsScore() throws {
         let daemon = try daemon()
         defer { daemon.finish() }
-        let result = try run(daemon, ["--task", "prisonersDilemma", "--model", "replay:\(DaemonProcess.packageRoot)/tasks/demos/prisonersDilemma.traj"])
+        let result = try run(daemon, [
+            "--task", "prisonersDilemma", "--model", "replay:\(DaemonProcess.packageRoot)/tasks/demos/prisonersDilemma.traj",
+            "--seeds", "2", "--parallel", "2",
+        ])
         #expect(result.status == 0, "\(result.errors)")
-        let info = try #require(result.runs.first)
-        #expect(info.exitStatus == "submitted")
-        #expect(info.submission == 2.62146)
+        try #require(result.runs.count == 2)
+        #expect(result.runs.map(\.exitStatus) == ["submitted", "submitted"])
+        #expect(result.runs.map(\.submission) == [2.62146, 2.62146])
+        #expect(Set(result.runs.compactMap(\.session)).count == 2, "each seed in a session of its own")
     }
 
     @Test func badRequestsAreRefusedBeforeAnythingRuns() throws {

@@ -58,41 +58,21 @@ import Testing
 /// A Python http.server that answers like huggingface.co for one dataset repository.
 final class FakeHub: @unchecked Sendable {
     static let revision = "0123456789abcdef0123456789abcdef01234567"
-    let directory: TemporaryTaskRoot
-    let process: ChildProcess
-    let port: Int
+    let server: LoopbackServer
 
     init() throws {
-        directory = try TemporaryTaskRoot()
+        let directory = try TemporaryTaskRoot()
         try directory.write("server.py", Self.script)
-        let portFile = directory.path + "/port"
-        process = try ChildProcess("/usr/bin/python3", [directory.path + "/server.py", portFile, directory.path + "/requests"],
-                                   environment: ["PATH": "/usr/bin:/bin"], logPath: directory.path + "/log")
-        var port = 0
-        for _ in 0..<200 where port == 0 {
-            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
-            if port == 0 { usleep(25_000) }
-        }
-        guard port > 0 else { throw MLGymError(.system, "the fake hub did not start: \((try? String(contentsOfFile: directory.path + "/log", encoding: .utf8)) ?? "")") }
-        self.port = port
+        server = try LoopbackServer(script: directory.path + "/server.py", arguments: ["{port}", directory.path + "/requests"], directory: directory)
     }
 
+    var port: Int { server.port }
     var endpoint: String { "http://127.0.0.1:\(port)" }
     var requests: [String] {
-        ((try? String(contentsOfFile: directory.path + "/requests", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: server.directory.path + "/requests", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    func stop() {
-        if process.isRunning {
-            kill(process.pid, SIGTERM)
-            _ = process.wait()
-        }
-    }
-
-    deinit {
-        stop()
-        directory.remove()
-    }
+    func stop() { server.stop() }
 
     static let script = #"""
         import http.server, json, sys

@@ -62,50 +62,30 @@ public final class FakeModelServer: @unchecked Sendable {
         var fallback: Reply?
     }
 
-    public let directory: TemporaryTaskRoot
-    public let process: ChildProcess
-    public let port: Int
+    public let server: LoopbackServer
 
     public init(_ replies: [Reply], cycle: Bool = false, fallback: Reply? = nil) throws {
-        directory = try TemporaryTaskRoot()
+        let directory = try TemporaryTaskRoot()
         let script = try JSONEncoder().encode(Script(replies: replies, cycle: cycle, fallback: fallback))
         try directory.write("script.json", String(decoding: script, as: UTF8.self))
-        let portFile = directory.path + "/port"
-        process = try ChildProcess(
-            "/usr/bin/python3",
-            [Self.scriptPath, "--script", directory.path + "/script.json", "--port-file", portFile, "--log", directory.path + "/requests.jsonl"],
-            environment: ["PATH": "/usr/bin:/bin"], logPath: directory.path + "/log")
-        var port = 0
-        for _ in 0..<400 where port == 0 {
-            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
-            if port == 0 { usleep(25_000) }
-        }
-        guard port > 0 else {
-            throw TemporaryTaskRootError(message: "the fake model server did not start: \((try? String(contentsOfFile: directory.path + "/log", encoding: .utf8)) ?? "")")
-        }
-        self.port = port
+        server = try LoopbackServer(
+            script: Self.scriptPath,
+            arguments: ["--script", directory.path + "/script.json", "--port-file", "{port}", "--log", directory.path + "/requests.jsonl"],
+            directory: directory)
     }
+
+    public var port: Int { server.port }
 
     /// The base URL a provider is given (`…/v1`).
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
     /// Every request so far, in order.
     public var requests: [Request] {
-        let text = (try? String(contentsOfFile: directory.path + "/requests.jsonl", encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: server.directory.path + "/requests.jsonl", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
     }
 
-    public func stop() {
-        if process.isRunning {
-            kill(process.pid, SIGTERM)
-            _ = process.wait()
-        }
-    }
-
-    deinit {
-        stop()
-        directory.remove()
-    }
+    public func stop() { server.stop() }
 
     static var scriptPath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
