@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "MLGymServer",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "MLGymAgent", "MLGymACI", "CSandbox",
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "MLGymAgent", "MLGymACI", "MLGymServices", "CSandbox",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -75,6 +75,8 @@ let package = Package(
         .target(name: "MLGymACI", swiftSettings: strictSwift),
         // The agent: model providers, action parser, history processor, prompts, costs and the agent loop.
         .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP"], swiftSettings: strictSwift),
+        // Research services of mlgymd: the memory (embeddings, hybrid retrieval), literature search, PDF text.
+        .target(name: "MLGymServices", dependencies: ["MLGymCore", "MLGymStore", "MLGymHTTP", "MLGymSandbox"], swiftSettings: strictSwift),
         // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.
         .target(
             name: "MLGymTasks",
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "mlgymd",
-            dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", "MLGymAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", "MLGymAgent", "MLGymServices", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .target(
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "MLGymTasksTests", dependencies: ["MLGymTasks", "MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymACITests", dependencies: ["MLGymACI"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymAgentTests", dependencies: ["MLGymAgent", "MLGymACI", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymServicesTests", dependencies: ["MLGymServices", "MLGymStore", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "MLGymServerTests",

@@ -313,6 +313,9 @@ static int child_main(void *raw) {
     struct child_args *args = raw;
     const struct mlg_plan *plan = args->plan;
     reset_signals();
+    /* The umask is the daemon's, whatever another thread had set it to at clone time: the plan's directories
+     * must get the modes it names, and the agent the usual 022. */
+    umask(022);
     close(args->go_write_to_close);
     close(args->err_read_to_close);
     char started = 1;

@@ -38,6 +38,10 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public var gpus: String?
     /// Keep each run's session running after the run ends (to look around in it).
     public var keepSessions: Bool
+    /// Give the agent its memory (memory_write, memory_read, the count and keywords in every message).
+    public var useMemory: Bool
+    /// The memory scope (default `task:<task>`, shared by the task's runs).
+    public var memoryScope: String?
 
     public struct Price: Codable, Sendable, Equatable {
         public var inputPerMillion: Double
@@ -53,7 +57,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
         maxSteps: Int = 50, costLimit: Double = 0, campaignCostLimit: Double = 0, campaign: String? = nil,
         temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
-        cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false
+        cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil
     ) {
         self.task = task
         self.model = model
@@ -76,6 +80,40 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.cpus = cpus
         self.gpus = gpus
         self.keepSessions = keepSessions
+        self.useMemory = useMemory
+        self.memoryScope = memoryScope
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
+        case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
+        case memoryScope
+    }
+
+    /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = RunRequest(task: "", model: "")
+        self.init(
+            task: try c.decode(String.self, forKey: .task), model: try c.decode(String.self, forKey: .model),
+            apiBase: try c.decodeIfPresent(String.self, forKey: .apiBase), apiKey: try c.decodeIfPresent(String.self, forKey: .apiKey),
+            seeds: try c.decodeIfPresent(Int.self, forKey: .seeds) ?? defaults.seeds,
+            parallel: try c.decodeIfPresent(Int.self, forKey: .parallel) ?? defaults.parallel,
+            maxSteps: try c.decodeIfPresent(Int.self, forKey: .maxSteps) ?? defaults.maxSteps,
+            costLimit: try c.decodeIfPresent(Double.self, forKey: .costLimit) ?? defaults.costLimit,
+            campaignCostLimit: try c.decodeIfPresent(Double.self, forKey: .campaignCostLimit) ?? defaults.campaignCostLimit,
+            campaign: try c.decodeIfPresent(String.self, forKey: .campaign),
+            temperature: try c.decodeIfPresent(Double.self, forKey: .temperature) ?? defaults.temperature,
+            topP: try c.decodeIfPresent(Double.self, forKey: .topP) ?? defaults.topP,
+            historyKeep: try c.decodeIfPresent(Int.self, forKey: .historyKeep) ?? defaults.historyKeep,
+            observationLimit: try c.decodeIfPresent(Int.self, forKey: .observationLimit) ?? defaults.observationLimit,
+            noOutputTimeout: try c.decodeIfPresent(Double.self, forKey: .noOutputTimeout) ?? defaults.noOutputTimeout,
+            replayResponses: try c.decodeIfPresent([String].self, forKey: .replayResponses),
+            price: try c.decodeIfPresent(Price.self, forKey: .price), memory: try c.decodeIfPresent(String.self, forKey: .memory),
+            cpus: try c.decodeIfPresent(Double.self, forKey: .cpus), gpus: try c.decodeIfPresent(String.self, forKey: .gpus),
+            keepSessions: try c.decodeIfPresent(Bool.self, forKey: .keepSessions) ?? false,
+            useMemory: try c.decodeIfPresent(Bool.self, forKey: .useMemory) ?? false,
+            memoryScope: try c.decodeIfPresent(String.self, forKey: .memoryScope))
     }
 }
 

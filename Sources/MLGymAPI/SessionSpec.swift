@@ -23,11 +23,13 @@ public struct SessionSpec: Codable, Sendable, Equatable {
     public var disk: String?
     /// Seconds after which the daemon stops the session.
     public var wallTime: Double?
+    /// The memory scope the agent's memory_write and memory_read use (default `task:<task>`).
+    public var memoryScope: String?
 
     public init(
         name: String? = nil, task: String? = nil, memory: String? = nil, cpus: Double? = nil, pids: Int? = nil,
         gpus: String? = nil, network: String? = nil, workspace: String? = nil, disk: String? = nil,
-        wallTime: Double? = nil
+        wallTime: Double? = nil, memoryScope: String? = nil
     ) {
         self.name = name
         self.task = task
@@ -39,5 +41,6 @@ public struct SessionSpec: Codable, Sendable, Equatable {
         self.workspace = workspace
         self.disk = disk
         self.wallTime = wallTime
+        self.memoryScope = memoryScope
     }
 }

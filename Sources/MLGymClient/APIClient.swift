@@ -124,6 +124,35 @@ public final class APIClient: Sendable {
         let _: Empty = try call("POST", "/v1/runs/\(Self.escape(id))/input", body: RunInput(action: action))
     }
 
+    // MARK: Memory
+
+    public func memoryWrite(_ request: MemoryWriteRequest) throws(MLGymError) -> MemoryEntry { try call("POST", "/v1/memory", body: request) }
+
+    public func memorySearch(_ request: MemorySearchRequest) throws(MLGymError) -> MemorySearchResult {
+        try call("POST", "/v1/memory/search", body: request)
+    }
+
+    public func memoryList(scope: String) throws(MLGymError) -> MemoryList {
+        try call("GET", "/v1/memory?scope=" + Self.queryValue(scope))
+    }
+
+    public func memoryRemove(_ id: Int64) throws(MLGymError) -> MemoryRemoved { try call("DELETE", "/v1/memory/\(id)") }
+
+    public func memoryExport(scope: String) throws(MLGymError) -> MemoryExport {
+        try call("GET", "/v1/memory/export?scope=" + Self.queryValue(scope))
+    }
+
+    public func memoryImport(_ request: MemoryImportRequest) throws(MLGymError) -> MemoryImportResult {
+        try call("POST", "/v1/memory/import", body: request)
+    }
+
+    /// The agent's side, on a session's own socket.
+    public func agentMemorySummary() throws(MLGymError) -> MemorySummary { try call("GET", "/v1/memory/summary") }
+
+    static func queryValue(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+    }
+
     private struct Empty: Decodable {}
 
     private func call<Answer: Decodable>(_ method: String, _ path: String) throws(MLGymError) -> Answer {

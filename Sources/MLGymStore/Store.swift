@@ -65,6 +65,9 @@ public final class Store: Sendable {
     /// Evaluations of sessions' artefacts (validate, submit, auto-submission, baseline).
     public var evaluations: EvaluationStore { EvaluationStore(store: self) }
 
+    /// Memories of agents and people, by scope.
+    public var memory: MemoryStore { MemoryStore(store: self) }
+
     /// Agent runs and their steps.
     public var runs: RunStore { RunStore(store: self) }
 

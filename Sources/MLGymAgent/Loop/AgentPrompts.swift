@@ -8,26 +8,29 @@ public struct AgentPrompts: Sendable {
         public var remainingSteps: Int
         public var openFile: String
         public var workingDirectory: String
+        /// The memory's record count and keywords (MLGym's two lines), when the run uses memory.
+        public var memory: String?
 
-        public init(step: Int, remainingSteps: Int, openFile: String, workingDirectory: String) {
+        public init(step: Int, remainingSteps: Int, openFile: String, workingDirectory: String, memory: String? = nil) {
             self.step = step
             self.remainingSteps = remainingSteps
             self.openFile = openFile
             self.workingDirectory = workingDirectory
+            self.memory = memory
         }
     }
 
     public var commandDocumentation: String
     public var window: Int
     public var trainingTimeout: Int
-    /// A line about the agent's memory (entries and tags), when the memory service is on.
-    public var memorySummary: String?
+    /// Whether the agent has a memory (memory_write and memory_read): the advice then says to use it.
+    public var usesMemory: Bool
 
-    public init(commandDocumentation: String, window: Int, trainingTimeout: Int, memorySummary: String? = nil) {
+    public init(commandDocumentation: String, window: Int, trainingTimeout: Int, usesMemory: Bool = false) {
         self.commandDocumentation = commandDocumentation
         self.window = window
         self.trainingTimeout = trainingTimeout
-        self.memorySummary = memorySummary
+        self.usesMemory = usesMemory
     }
 
     public var system: String {
@@ -72,7 +75,7 @@ public struct AgentPrompts: Sendable {
         7. Every command must finish within \(trainingTimeout) seconds, and one that prints nothing for a long \
         time is stopped; make long jobs print progress.
         8. Never run the evaluation script yourself: only `validate` records a score.
-        \(memorySummary.map { "\n" + $0 + "\n" } ?? "")
+        \(usesMemory ? "9. You have a memory that outlives this task: save each finding worth keeping (a setting and the score it gave, an idea that failed and why) with memory_write, and look for earlier findings with memory_read before you repeat an experiment. The footer shows how many records it holds and their keywords.\n" : "")
         """
     }
 
@@ -94,8 +97,8 @@ public struct AgentPrompts: Sendable {
     }
 
     /// The conversation's first two messages: the system message and the task, before any step.
-    public func opening(description: String, maxSteps: Int) -> [ChatMessage] {
-        let status = Status(step: 0, remainingSteps: maxSteps, openFile: AgentState().openFile, workingDirectory: AgentState().workingDirectory)
+    public func opening(description: String, maxSteps: Int, memory: String? = nil) -> [ChatMessage] {
+        let status = Status(step: 0, remainingSteps: maxSteps, openFile: AgentState().openFile, workingDirectory: AgentState().workingDirectory, memory: memory)
         return [ChatMessage(.system, system), ChatMessage(.user, task(description: description, status: status))]
     }
 
@@ -138,7 +141,7 @@ public struct AgentPrompts: Sendable {
     }
 
     func footer(_ status: Status) -> String {
-        """
+        (status.memory.map { $0 + "\n" } ?? "") + """
         (Current Step: \(status.step), Remaining Steps: \(status.remainingSteps))
         (Open file: \(status.openFile))
         (Current directory: \(status.workingDirectory))

@@ -46,6 +46,10 @@ struct RunOptions: ParsableArguments {
     var gpus: String?
     @Flag(help: "Keep each run's session running after the run (to look around in it).")
     var keep = false
+    @Flag(name: .customLong("with-memory"), help: "Give the agent its memory: memory_write, memory_read, and the count and keywords in every message (MLGym's memory agent).")
+    var withMemory = false
+    @Option(name: .customLong("memory-scope"), help: ArgumentHelp("The memory scope (default task:<task>, shared by the task's runs).", valueName: "name"))
+    var memoryScope: String?
 
     /// The request, with the key from the environment and a replay's responses from its file.
     func request() throws -> RunRequest {
@@ -55,7 +59,8 @@ struct RunOptions: ParsableArguments {
             task: task, model: model, apiBase: apiBase, apiKey: key(for: spec), seeds: seeds, parallel: parallel,
             maxSteps: maxSteps, costLimit: costLimit, campaignCostLimit: campaignCostLimit, campaign: campaign,
             temperature: temperature, topP: topP, historyKeep: history, observationLimit: observationLimit,
-            noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep)
+            noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep, useMemory: withMemory,
+            memoryScope: memoryScope)
         if case .replay(let file) = spec {
             let data: Data
             do {

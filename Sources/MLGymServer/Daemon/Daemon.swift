@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import MLGymCore
 import MLGymSandbox
+import MLGymServices
 import MLGymStore
 import MLGymTasks
 import NIOPosix
@@ -38,12 +39,20 @@ public final class Daemon: Sendable {
         public var agentToolsExecutable: String?
         /// Agent runs: prices, retries, model time-out.
         public var runs = RunManager.Configuration()
+        /// The memory's embedder: built-in `lexical`, an OpenAI-compatible endpoint, or MLGym's MiniLM.
+        public var embedder: EmbedderChoice = .lexical
+        public enum EmbedderChoice: Sendable {
+            case lexical
+            case openAI(baseURL: String, model: String, apiKey: String?)
+            case miniLM(python: String, script: String)
+        }
         public init() {}
     }
 
     public let configuration: Configuration
     public let manager: SessionManager
     public let runs: RunManager
+    public let memory: MemoryService
     private let server: HTTPServer
 
     public init(_ configuration: Configuration) throws(MLGymError) {
@@ -88,8 +97,10 @@ public final class Daemon: Sendable {
             mlgymctl: configuration.agentToolsExecutable ?? SandboxEngine.siblingExecutable("mlgymctl"),
             runtimeDirectory: configuration.runtimeDirectory)
         let agentSocketGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        memory = MemoryService(store: store, embedder: try Self.embedder(configuration))
         manager = SessionManager(
-            store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup)
+            store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup,
+            memory: memory)
         runs = RunManager(sessions: manager, store: store, configuration: configuration.runs)
         DaemonLog.info("\(registry.tasks.count) tasks from \(configuration.taskDirectories.joined(separator: ", "))")
 
@@ -100,6 +111,7 @@ public final class Daemon: Sendable {
         TaskRoutes.register(on: &router, catalog: catalog)
         EvaluationRoutes.register(on: &router, manager: manager)
         RunRoutes.register(on: &router, runs: runs)
+        MemoryRoutes.register(on: &router, memory: memory)
         let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
             ?? .path(configuration.socketPath, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         let manager = manager
@@ -107,6 +119,17 @@ public final class Daemon: Sendable {
             listener: listener, router: router, limits: configuration.http,
             isWebSocketPath: AttachHandler.isAttachPath,
             webSocketHandler: { connection in await AttachHandler.handle(connection, manager: manager) })
+    }
+
+    private static func embedder(_ configuration: Configuration) throws(MLGymError) -> any TextEmbedder {
+        switch configuration.embedder {
+        case .lexical:
+            return LexicalEmbedder()
+        case .openAI(let baseURL, let model, let apiKey):
+            return OpenAIEmbedder(baseURL: baseURL, model: model, apiKey: apiKey)
+        case .miniLM(let python, let script):
+            return try MiniLMEmbedder(python: python, script: script, logPath: configuration.stateDirectory + "/embed-minilm.log")
+        }
     }
 
     /// Runs until SIGTERM or SIGINT.

@@ -99,9 +99,14 @@ public final class HTTPServer: Sendable {
             if let existing = try? FileManager.default.attributesOfItem(atPath: path), existing[.type] as? FileAttributeType == .typeSocket {
                 unlink(path)
             }
-            // The socket file is created with the umask: make it private from the start, then open it up.
-            let savedMask = umask(0o177)
-            defer { umask(savedMask) }
+            // The socket file is created with the umask: make it private from the start, then open it up. The umask
+            // is the whole process's, and a sandbox being cloned meanwhile would inherit it, so it is changed only
+            // when the directory lets others in; a socket in a private (0700) directory needs no such care.
+            var directoryStatus = stat()
+            let directoryIsPrivate = stat((path as NSString).deletingLastPathComponent, &directoryStatus) == 0
+                && directoryStatus.st_mode & 0o077 == 0
+            let savedMask = directoryIsPrivate ? nil : umask(0o177)
+            defer { if let savedMask { umask(savedMask) } }
             do {
                 server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false, childChannelInitializer: initializer)
             } catch {

@@ -172,7 +172,9 @@ public actor RunManager {
             model = try ModelSpec(parsing: request.model)
             task = try await sessions.runnableTask(request.task)
             record = try await store.runs.run(id)
-            let spec = SessionSpec(name: "run-\(id.prefix(8))", task: task.id, memory: request.memory, cpus: request.cpus, gpus: request.gpus)
+            let spec = SessionSpec(
+                name: "run-\(id.prefix(8))", task: task.id, memory: request.memory, cpus: request.cpus, gpus: request.gpus,
+                memoryScope: request.memoryScope)
             sessionID = try await sessions.create(spec, owner: owner).id
             try await store.runs.start(id, sessionID: sessionID)
         } catch {
@@ -182,7 +184,7 @@ public actor RunManager {
         if let live = try? await sessions.liveSession(sessionID, for: owner) {
             live.drivingRun.withLock { $0 = id }
         }
-        let environment = SessionAgentEnvironment(manager: sessions, sessionID: sessionID, owner: owner)
+        let environment = SessionAgentEnvironment(manager: sessions, sessionID: sessionID, owner: owner, usesMemory: request.useMemory)
         if !previous.isEmpty {
             await replay(previous, in: environment, runID: id, limits: Self.limits(request, task: task))
         }
@@ -190,13 +192,15 @@ public actor RunManager {
         if let replay = provider as? ReplayProvider {
             replay.skip(previous.reduce(0) { $0 + $1.formatErrors + 1 })
         }
-        let loop = AgentLoop(
+        var loop = AgentLoop(
             model: provider, environment: environment,
             recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
-            prompts: Self.prompts(for: task), configuration: loopConfiguration(request, task: task, model: model),
+            prompts: Self.prompts(for: task, usesMemory: request.useMemory), configuration: loopConfiguration(request, task: task, model: model),
             taskDescription: task.renderedDescription)
+        if request.useMemory { loop.openingMemory = await environment.memoryLines() }
         DaemonLog.info("run \(id) (\(request.model) on \(task.id), seed \(record.seed)) started in session \(sessionID)")
-        let outcome = await control.run { await loop.run(previous: previous, isStopped: { control.isStopped }) }
+        let ready = loop
+        let outcome = await control.run { await ready.run(previous: previous, isStopped: { control.isStopped }) }
         await environment.flushHistory()
         let snapshot = try? WireCoding.encoder().encode(await evaluations(ofSessions: (try? await store.runs.run(id).sessionIDs) ?? [sessionID]))
         let state: AgentRunRecord.State = outcome.reason == .interrupted ? .interrupted : .finished
@@ -263,10 +267,10 @@ public actor RunManager {
             price: price(for: request, model: model))
     }
 
-    static func prompts(for task: BenchmarkTask) -> AgentPrompts {
+    static func prompts(for task: BenchmarkTask, usesMemory: Bool = false) -> AgentPrompts {
         AgentPrompts(
-            commandDocumentation: ACICommandDocs.documentation(window: 1000), window: 1000,
-            trainingTimeout: task.config.trainingTimeout)
+            commandDocumentation: ACICommandDocs.documentation(window: 1000, extraCommands: usesMemory ? ACICommandDocs.memory : []),
+            window: 1000, trainingTimeout: task.config.trainingTimeout, usesMemory: usesMemory)
     }
 
     /// The evaluations of every session a run used, in order.

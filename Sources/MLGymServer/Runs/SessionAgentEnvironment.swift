@@ -20,10 +20,14 @@ final class SessionAgentEnvironment: AgentEnvironment {
     /// next action when no step took it.
     private let pendingHistory = Mutex<NewExec?>(nil)
 
-    init(manager: SessionManager, sessionID: String, owner: PeerCredentials) {
+    /// Whether the footer shows the memory's count and keywords.
+    let usesMemory: Bool
+
+    init(manager: SessionManager, sessionID: String, owner: PeerCredentials, usesMemory: Bool = false) {
         self.manager = manager
         self.sessionID = sessionID
         self.owner = owner
+        self.usesMemory = usesMemory
     }
 
     func run(_ command: String, limits: CommandLimits) async throws -> CommandOutcome {
@@ -63,8 +67,19 @@ final class SessionAgentEnvironment: AgentEnvironment {
     }
 
     func state() async -> AgentState {
-        if let known = lastState.withLock({ $0 }) { return known }
-        return await manager.agentState(of: sessionID)
+        var state: AgentState
+        if let known = lastState.withLock({ $0 }) {
+            state = known
+        } else {
+            state = await manager.agentState(of: sessionID)
+        }
+        if usesMemory { state.memory = await memoryLines() }
+        return state
+    }
+
+    /// MLGym's two memory lines for the footer.
+    func memoryLines() async -> String? {
+        try? await manager.agentMemorySummary(sessionID).promptLines
     }
 
     func submission() async -> FinalEvaluation? {

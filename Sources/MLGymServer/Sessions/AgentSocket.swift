@@ -5,8 +5,8 @@ import MLGymCore
 import NIOHTTP1
 import NIOPosix
 
-/// A session's own socket, bound into its sandbox at `sandboxPath`: the agent's `validate` and `submit` reach
-/// mlgymd through it, and it allows nothing else. It is fixed to one session when it is made, so nothing the
+/// A session's own socket, bound into its sandbox at `sandboxPath`: the agent's `validate`, `submit`,
+/// `memory_write` and `memory_read` reach mlgymd through it, and it allows nothing else. It is fixed to one session when it is made, so nothing the
 /// agent sends can name another session, and none of the daemon's other routes exist on it.
 final class AgentSocket: Sendable {
     /// Where the agent's tools find it inside the sandbox (`MLGYM_AGENT_SOCKET`).
@@ -44,6 +44,15 @@ final class AgentSocket: Sendable {
         }
         router.add(.GET, "/v1/task") { _ in
             await answer { .json(try await manager.taskOfSession(sessionID, for: authority)) }
+        }
+        router.add(.POST, "/v1/memory") { request in
+            await answer { .json(try await manager.agentMemoryWrite(sessionID, try request.decode(MemoryWriteRequest.self)), status: .created) }
+        }
+        router.add(.POST, "/v1/memory/search") { request in
+            await answer { .json(try await manager.agentMemorySearch(sessionID, try request.decode(MemorySearchRequest.self))) }
+        }
+        router.add(.GET, "/v1/memory/summary") { _ in
+            await answer { .json(try await manager.agentMemorySummary(sessionID)) }
         }
         var limits = HTTPServer.Limits()
         limits.maxConnectionsPerUID = 8

@@ -2,6 +2,7 @@ import Foundation
 import MLGymAPI
 import MLGymCore
 import MLGymSandbox
+import MLGymServices
 import MLGymStore
 import MLGymTasks
 import NIOPosix
@@ -34,6 +35,8 @@ public actor SessionManager {
     let agentTools: AgentTools?
     /// Threads for the sessions' agent sockets.
     let agentSocketGroup: MultiThreadedEventLoopGroup
+    /// The memory the agents' memory_write and memory_read use; nil without one.
+    let memory: MemoryService?
     var live: [String: LiveSession] = [:]
     /// Sessions with an evaluation running (one at a time per session).
     var evaluating: Set<String> = []
@@ -50,7 +53,7 @@ public actor SessionManager {
 
     init(
         store: Store, engine: SandboxEngine, configuration: Configuration, tasks: TaskCatalog? = nil,
-        agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup
+        agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup, memory: MemoryService? = nil
     ) {
         self.store = store
         self.engine = engine
@@ -58,6 +61,7 @@ public actor SessionManager {
         self.tasks = tasks
         self.agentTools = agentTools
         self.agentSocketGroup = agentSocketGroup
+        self.memory = memory
     }
 
     private var shutdownTask: Task<Void, Never>?

@@ -8,7 +8,7 @@ import MLGymSandbox
 struct AgentTools: Sendable {
     static let sandboxDirectory = "/opt/mlgym/bin"
     /// validate and submit, and MLGym's file viewer, editor and search commands.
-    static let commands = ["validate", "submit"] + ACICommand.allCases.map(\.rawValue)
+    static let commands = ["validate", "submit", "memory_write", "memory_read"] + ACICommand.allCases.map(\.rawValue)
 
     /// The host directory bound at `sandboxDirectory`.
     let directory: String

@@ -13,6 +13,7 @@ enum Migrations {
         ("v1-sessions", SessionSchema.v1),
         ("v2-evaluations", EvaluationSchema.v2),
         ("v3-runs", RunSchema.v3),
+        ("v4-memory", MemorySchema.v4),
     ]
 
     /// The schema version a fully migrated database has.

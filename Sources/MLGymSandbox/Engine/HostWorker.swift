@@ -1,0 +1,99 @@
+import CSandbox
+import Foundation
+import Glibc
+import MLGymCore
+
+/// A long-running helper process on the host (an embedding model's worker) that mlgymd talks to in lines: one
+/// request line on its standard input, one answer line on its standard output. Spawned like `HostCommand`
+/// (posix_spawn, nothing inherited beyond the three descriptors, default signals); its stderr goes to a log file.
+public final class HostWorker: @unchecked Sendable {
+    public let pid: pid_t
+    private let input: FileHandle
+    private let output: FileHandle
+    private var buffered = Data()
+    private let lock = NSLock()
+
+    /// Starts `program` with `arguments` and `environment`; the worker's stderr is appended to `logPath`.
+    public init(_ program: String, _ arguments: [String], environment: [String: String], logPath: String) throws(MLGymError) {
+        var toChild: [Int32] = [-1, -1]
+        var fromChild: [Int32] = [-1, -1]
+        guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
+            throw MLGymError(.system, "cannot make pipes for \(program): \(String(cString: strerror(errno)))")
+        }
+        for end in toChild + fromChild { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        _ = mlg_spawn_actions_close_from(&actions, 3)
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        _ = mlg_spawnattr_default_signals(&attributes)
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, program, &actions, &attributes, argv, envp)
+        close(toChild[0])
+        close(fromChild[1])
+        guard spawned == 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            throw MLGymError(.unsupported, "cannot run \(program): \(String(cString: strerror(spawned)))")
+        }
+        pid = child
+        input = FileHandle(fileDescriptor: toChild[1], closeOnDealloc: true)
+        output = FileHandle(fileDescriptor: fromChild[0], closeOnDealloc: true)
+    }
+
+    /// Sends one line and waits for the answer line; nil when the worker has gone. Blocking: call it off the
+    /// cooperative pool. One exchange at a time.
+    public func exchange(_ line: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            try input.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            return nil
+        }
+        return readLineLocked()
+    }
+
+    /// The next line the worker writes (its greeting, for instance); nil when it has gone.
+    public func readLine() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return readLineLocked()
+    }
+
+    private func readLineLocked() -> String? {
+        while true {
+            if let newline = buffered.firstIndex(of: 0x0A) {
+                let line = buffered[buffered.startIndex..<newline]
+                buffered = Data(buffered[(newline + 1)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            guard let chunk = try? output.read(upToCount: 1 << 16), !chunk.isEmpty else { return nil }
+            buffered.append(chunk)
+        }
+    }
+
+    /// Ends the worker (SIGTERM, then SIGKILL after a second) and reaps it.
+    public func stop() {
+        try? input.close()
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<20 {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+}
