@@ -124,6 +124,14 @@ public final class APIClient: Sendable {
         let _: Empty = try call("POST", "/v1/runs/\(Self.escape(id))/input", body: RunInput(action: action))
     }
 
+    // MARK: Literature
+
+    public func literatureSearch(_ request: LiteratureSearchRequest) throws(MLGymError) -> LiteratureSearchResult {
+        try call("POST", "/v1/literature/search", body: request)
+    }
+
+    public func pdfText(_ request: PDFTextRequest) throws(MLGymError) -> PDFTextResult { try call("POST", "/v1/literature/pdf", body: request) }
+
     // MARK: Memory
 
     public func memoryWrite(_ request: MemoryWriteRequest) throws(MLGymError) -> MemoryEntry { try call("POST", "/v1/memory", body: request) }

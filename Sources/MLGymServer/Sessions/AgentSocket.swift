@@ -54,8 +54,18 @@ final class AgentSocket: Sendable {
         router.add(.GET, "/v1/memory/summary") { _ in
             await answer { .json(try await manager.agentMemorySummary(sessionID)) }
         }
+        if let literature = manager.literature {
+            router.add(.POST, "/v1/literature/search") { request in
+                await answer { .json(try await LiteratureRoutes.search(try request.decode(LiteratureSearchRequest.self), services: literature)) }
+            }
+            router.add(.POST, "/v1/literature/pdf") { request in
+                await answer { .json(try await LiteratureRoutes.pdf(try request.decode(PDFTextRequest.self), services: literature)) }
+            }
+        }
         var limits = HTTPServer.Limits()
         limits.maxConnectionsPerUID = 8
+        // Room for a PDF of the workspace sent to parse_pdf (base64 of up to 32 MiB).
+        limits.maxBodyBytes = 48 << 20
         let server = HTTPServer(
             listener: .path(path, mode: 0o600, group: nil), router: router, limits: limits,
             isWebSocketPath: { _ in false }, webSocketHandler: { _ in }, sharing: group)

@@ -37,6 +37,8 @@ public actor SessionManager {
     let agentSocketGroup: MultiThreadedEventLoopGroup
     /// The memory the agents' memory_write and memory_read use; nil without one.
     let memory: MemoryService?
+    /// Literature search and PDF text for the agents' literature_search and parse_pdf; nil without them.
+    let literature: LiteratureRoutes.Services?
     var live: [String: LiveSession] = [:]
     /// Sessions with an evaluation running (one at a time per session).
     var evaluating: Set<String> = []
@@ -53,7 +55,8 @@ public actor SessionManager {
 
     init(
         store: Store, engine: SandboxEngine, configuration: Configuration, tasks: TaskCatalog? = nil,
-        agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup, memory: MemoryService? = nil
+        agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup, memory: MemoryService? = nil,
+        literature: LiteratureRoutes.Services? = nil
     ) {
         self.store = store
         self.engine = engine
@@ -62,6 +65,7 @@ public actor SessionManager {
         self.agentTools = agentTools
         self.agentSocketGroup = agentSocketGroup
         self.memory = memory
+        self.literature = literature
     }
 
     private var shutdownTask: Task<Void, Never>?

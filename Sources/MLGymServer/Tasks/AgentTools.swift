@@ -8,7 +8,8 @@ import MLGymSandbox
 struct AgentTools: Sendable {
     static let sandboxDirectory = "/opt/mlgym/bin"
     /// validate and submit, and MLGym's file viewer, editor and search commands.
-    static let commands = ["validate", "submit", "memory_write", "memory_read"] + ACICommand.allCases.map(\.rawValue)
+    static let commands = ["validate", "submit", "memory_write", "memory_read", "literature_search", "parse_pdf", "parse_pdf_url"]
+        + ACICommand.allCases.map(\.rawValue)
 
     /// The host directory bound at `sandboxDirectory`.
     let directory: String

@@ -14,6 +14,7 @@ enum Migrations {
         ("v2-evaluations", EvaluationSchema.v2),
         ("v3-runs", RunSchema.v3),
         ("v4-memory", MemorySchema.v4),
+        ("v5-literature", LiteratureSchema.v5),
     ]
 
     /// The schema version a fully migrated database has.

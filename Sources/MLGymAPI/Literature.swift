@@ -1,0 +1,95 @@
+import Foundation
+
+/// `POST /v1/literature/search`.
+public struct LiteratureSearchRequest: Codable, Sendable, Equatable {
+    public var query: String
+    /// Papers to return (MLGym: 20).
+    public var limit: Int?
+    public init(query: String, limit: Int? = nil) {
+        self.query = query
+        self.limit = limit
+    }
+}
+
+public struct PaperInfo: Codable, Sendable, Equatable {
+    public var paperId: String
+    public var title: String
+    public var abstract: String?
+    public var year: Int?
+    public var authors: [String]
+    public var pdfURL: String?
+    public init(paperId: String, title: String, abstract: String?, year: Int?, authors: [String], pdfURL: String?) {
+        self.paperId = paperId
+        self.title = title
+        self.abstract = abstract
+        self.year = year
+        self.authors = authors
+        self.pdfURL = pdfURL
+    }
+}
+
+public struct LiteratureSearchResult: Codable, Sendable, Equatable {
+    public var query: String
+    /// `semantic-scholar` or `arxiv`.
+    public var source: String
+    /// Whether the answer came from mlgymd's cache of earlier answers.
+    public var cached: Bool
+    public var fetchedAt: Date
+    /// Why the answer is not fresh from Semantic Scholar, when it is not.
+    public var note: String?
+    public var papers: [PaperInfo]
+    public init(query: String, source: String, cached: Bool, fetchedAt: Date, note: String?, papers: [PaperInfo]) {
+        self.query = query
+        self.source = source
+        self.cached = cached
+        self.fetchedAt = fetchedAt
+        self.note = note
+        self.papers = papers
+    }
+
+    /// What MLGym's `literature_search` prints: one JSON object per paper and line (`paperId`, `title`,
+    /// `abstract`, `pdf_url`), with the year and authors added.
+    public var mlgymLines: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return papers.map { paper in
+            struct Line: Encodable {
+                var paperId: String
+                var title: String
+                var abstract: String?
+                var pdf_url: String?
+                var year: Int?
+                var authors: [String]
+            }
+            let line = Line(paperId: paper.paperId, title: paper.title, abstract: paper.abstract, pdf_url: paper.pdfURL, year: paper.year, authors: paper.authors)
+            return (try? String(decoding: encoder.encode(line), as: UTF8.self)) ?? ""
+        }.joined(separator: "\n")
+    }
+}
+
+/// `POST /v1/literature/pdf`: a PDF's text, from a URL or from the document's bytes (base64).
+public struct PDFTextRequest: Codable, Sendable, Equatable {
+    public var url: String?
+    public var document: String?
+    public var maxPages: Int?
+    public init(url: String? = nil, document: String? = nil, maxPages: Int? = nil) {
+        self.url = url
+        self.document = document
+        self.maxPages = maxPages
+    }
+}
+
+public struct PDFTextResult: Codable, Sendable, Equatable {
+    public var text: String
+    public var pages: Int?
+    public var pagesRead: Int
+    public var truncated: Bool
+    public var note: String?
+    public init(text: String, pages: Int?, pagesRead: Int, truncated: Bool, note: String?) {
+        self.text = text
+        self.pages = pages
+        self.pagesRead = pagesRead
+        self.truncated = truncated
+        self.note = note
+    }
+}
