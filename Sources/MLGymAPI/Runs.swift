@@ -42,6 +42,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public var useMemory: Bool
     /// The memory scope (default `task:<task>`, shared by the task's runs).
     public var memoryScope: String?
+    /// Document literature_search and parse_pdf in the agent's prompt (they come with `useMemory` too, as in
+    /// MLGym's memory agent).
+    public var useLiterature: Bool
 
     public struct Price: Codable, Sendable, Equatable {
         public var inputPerMillion: Double
@@ -57,7 +60,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
         maxSteps: Int = 50, costLimit: Double = 0, campaignCostLimit: Double = 0, campaign: String? = nil,
         temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
-        cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil
+        cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil,
+        useLiterature: Bool = false
     ) {
         self.task = task
         self.model = model
@@ -82,12 +86,13 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.keepSessions = keepSessions
         self.useMemory = useMemory
         self.memoryScope = memoryScope
+        self.useLiterature = useLiterature
     }
 
     private enum CodingKeys: String, CodingKey {
         case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
         case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
-        case memoryScope
+        case memoryScope, useLiterature
     }
 
     /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
@@ -113,7 +118,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
             cpus: try c.decodeIfPresent(Double.self, forKey: .cpus), gpus: try c.decodeIfPresent(String.self, forKey: .gpus),
             keepSessions: try c.decodeIfPresent(Bool.self, forKey: .keepSessions) ?? false,
             useMemory: try c.decodeIfPresent(Bool.self, forKey: .useMemory) ?? false,
-            memoryScope: try c.decodeIfPresent(String.self, forKey: .memoryScope))
+            memoryScope: try c.decodeIfPresent(String.self, forKey: .memoryScope),
+            useLiterature: try c.decodeIfPresent(Bool.self, forKey: .useLiterature) ?? false)
     }
 }
 

@@ -62,6 +62,7 @@ import Testing
         let requests = server.requests
         let system = try #require(requests.first?.body?.messages?.first?.content)
         #expect(system.contains("memory_write:") && system.contains("memory_read:"))
+        #expect(system.contains("literature_search:") && system.contains("parse_pdf:"), "MLGym's memory agent also searches papers")
         #expect(requests.first?.body?.messages?.last?.content.contains("(Memory records: no records, write to memory first)") == true)
         let second = try #require(requests[1].body?.messages?.last?.content)
         #expect(second.contains("Content and tags saved successfully to memory.") && second.contains("(Memory records: 1)"))

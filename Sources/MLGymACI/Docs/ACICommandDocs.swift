@@ -25,6 +25,24 @@ public enum ACICommandDocs {
             arguments: [.init(name: "query", type: "string", required: true, description: "what you want to recall")]),
     ]
 
+    /// The literature commands, documented when an agent may search papers.
+    public static let literature: [CommandDoc] = [
+        CommandDoc(
+            name: "literature_search", signature: "literature_search \"<query>\" [<number_of_results>]",
+            docstring: "searches research papers (Semantic Scholar, else arXiv) and prints one JSON object per paper: paperId, title, abstract, pdf_url, year, authors",
+            arguments: [
+                .init(name: "query", type: "string", required: true, description: "what to search for"),
+                .init(name: "number_of_results", type: "integer", required: false, description: "papers to return (default 20)"),
+            ]),
+        CommandDoc(
+            name: "parse_pdf", signature: "parse_pdf \"<url_or_path>\" [<max_pages>]",
+            docstring: "prints the text of a PDF, from a URL (such as a paper's pdf_url) or a file of your workspace; long documents are cut, and the output says where",
+            arguments: [
+                .init(name: "url_or_path", type: "string", required: true, description: "an http(s) URL or a path"),
+                .init(name: "max_pages", type: "integer", required: false, description: "pages to read at most (default 20)"),
+            ]),
+    ]
+
     public static func doc(for name: String) -> CommandDoc? {
         all.first { $0.name == name }
     }

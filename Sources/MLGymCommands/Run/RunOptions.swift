@@ -50,6 +50,8 @@ struct RunOptions: ParsableArguments {
     var withMemory = false
     @Option(name: .customLong("memory-scope"), help: ArgumentHelp("The memory scope (default task:<task>, shared by the task's runs).", valueName: "name"))
     var memoryScope: String?
+    @Flag(name: .customLong("with-literature"), help: "Document literature_search and parse_pdf in the agent's prompt (--with-memory includes them, as MLGym's memory agent does).")
+    var withLiterature = false
 
     /// The request, with the key from the environment and a replay's responses from its file.
     func request() throws -> RunRequest {
@@ -60,7 +62,7 @@ struct RunOptions: ParsableArguments {
             maxSteps: maxSteps, costLimit: costLimit, campaignCostLimit: campaignCostLimit, campaign: campaign,
             temperature: temperature, topP: topP, historyKeep: history, observationLimit: observationLimit,
             noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep, useMemory: withMemory,
-            memoryScope: memoryScope)
+            memoryScope: memoryScope, useLiterature: withLiterature)
         if case .replay(let file) = spec {
             let data: Data
             do {

@@ -79,8 +79,12 @@ public final class HostWorker: @unchecked Sendable {
                 buffered = Data(buffered[(newline + 1)...])
                 return String(decoding: line, as: UTF8.self)
             }
-            guard let chunk = try? output.read(upToCount: 1 << 16), !chunk.isEmpty else { return nil }
-            buffered.append(chunk)
+            // read(2) itself: Foundation's read(upToCount:) waits for the whole count (or the end) on a pipe.
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(output.fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            buffered.append(contentsOf: chunk[0..<count])
         }
     }
 

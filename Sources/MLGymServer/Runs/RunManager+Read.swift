@@ -49,8 +49,9 @@ extension RunManager {
         }
         var opening: [ChatMessage] = []
         if let task = try? sessions.tasks?.task(record.taskID) {
-            let usesMemory = (try? WireCoding.decoder().decode(RunRequest.self, from: record.config))?.useMemory ?? false
-            opening = Self.prompts(for: task, usesMemory: usesMemory).opening(description: task.renderedDescription, maxSteps: record.maxSteps)
+            let request = try? WireCoding.decoder().decode(RunRequest.self, from: record.config)
+            opening = Self.prompts(for: task, usesMemory: request?.useMemory ?? false, usesLiterature: request?.useLiterature ?? false)
+                .opening(description: task.renderedDescription, maxSteps: record.maxSteps)
         }
         return RunTrajectory(
             run: await info(record), systemPrompt: opening.first?.content ?? "", taskPrompt: opening.last?.content ?? "", steps: steps)

@@ -195,7 +195,7 @@ public actor RunManager {
         var loop = AgentLoop(
             model: provider, environment: environment,
             recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
-            prompts: Self.prompts(for: task, usesMemory: request.useMemory), configuration: loopConfiguration(request, task: task, model: model),
+            prompts: Self.prompts(for: task, usesMemory: request.useMemory, usesLiterature: request.useLiterature), configuration: loopConfiguration(request, task: task, model: model),
             taskDescription: task.renderedDescription)
         if request.useMemory { loop.openingMemory = await environment.memoryLines() }
         DaemonLog.info("run \(id) (\(request.model) on \(task.id), seed \(record.seed)) started in session \(sessionID)")
@@ -267,9 +267,10 @@ public actor RunManager {
             price: price(for: request, model: model))
     }
 
-    static func prompts(for task: BenchmarkTask, usesMemory: Bool = false) -> AgentPrompts {
-        AgentPrompts(
-            commandDocumentation: ACICommandDocs.documentation(window: 1000, extraCommands: usesMemory ? ACICommandDocs.memory : []),
+    static func prompts(for task: BenchmarkTask, usesMemory: Bool = false, usesLiterature: Bool = false) -> AgentPrompts {
+        let extra = (usesMemory ? ACICommandDocs.memory : []) + (usesMemory || usesLiterature ? ACICommandDocs.literature : [])
+        return AgentPrompts(
+            commandDocumentation: ACICommandDocs.documentation(window: 1000, extraCommands: extra),
             window: 1000, trainingTimeout: task.config.trainingTimeout, usesMemory: usesMemory)
     }
 
