@@ -53,6 +53,7 @@ public enum OutboundHTTP {
         /// Bytes a download may write; past it the transfer is aborted.
         var fileLimit: Int?
         var written = 0
+        var publicOnly = false
     }
 
     /// The largest answer `send` keeps: a model's reply is kilobytes; a server that streams gigabytes into the
@@ -72,8 +73,11 @@ public enum OutboundHTTP {
     /// - Parameters:
     ///   - limitBytes: a larger file is abandoned (a URL a user gave may point at anything).
     ///   - timeout: seconds for the whole transfer; nil for none (a stalled one still fails).
+    ///   - publicAddressesOnly: refuse loopback, private and link-local addresses, checked at every connection
+    ///     (redirects and DNS included): for URLs an untrusted user chose.
     public static func download(
-        _ url: String, to path: String, headers: [String] = [], limitBytes: Int? = nil, timeout: Double? = nil
+        _ url: String, to path: String, headers: [String] = [], limitBytes: Int? = nil, timeout: Double? = nil,
+        publicAddressesOnly: Bool = false
     ) throws(Failure) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw .other("cannot create \(path)")
@@ -82,6 +86,7 @@ public enum OutboundHTTP {
         let sink = Sink()
         sink.file = file
         sink.fileLimit = limitBytes
+        sink.publicOnly = publicAddressesOnly
         try perform(url, headers: headers, sink: sink, method: nil, body: nil, timeout: timeout)
         if sink.writeFailed { throw .other("cannot write \(path)") }
         try expectSuccess(sink)
@@ -144,6 +149,7 @@ public enum OutboundHTTP {
                     _ = mlg_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, payload.count - 1)
                     _ = mlg_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
                 }
+                if sink.publicOnly { _ = mlg_curl_public_addresses_only(easy) }
                 _ = mlg_curl_setopt_string(easy, CURLOPT_URL, url)
                 _ = mlg_curl_setopt_string(easy, CURLOPT_USERAGENT, "mlgymd")
                 _ = mlg_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errors.baseAddress)
@@ -193,6 +199,8 @@ public enum OutboundHTTP {
             sink.status = status
         case _ where sink.overLimit:
             throw .other("the answer was larger than \((sink.fileLimit ?? answerLimitBytes) >> 20) MiB")
+        case CURLE_COULDNT_CONNECT where sink.publicOnly:
+            throw .other("refused: the address is not a public one (loopback, private and link-local networks are out of reach): \(reason)")
         case CURLE_UNSUPPORTED_PROTOCOL:
             throw .other("only http:// and https:// URLs are allowed: \(reason)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_PROXY,

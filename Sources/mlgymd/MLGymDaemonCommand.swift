@@ -86,6 +86,9 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("arxiv-url"), help: ArgumentHelp("arXiv's API base, asked when Semantic Scholar does not answer.", valueName: "url"))
     var arxivURL = "http://export.arxiv.org"
 
+    @Flag(name: .customLong("pdf-private-urls"), help: "Let parse_pdf URLs reach loopback and private addresses (a lab mirror, tests); by default an agent cannot use mlgymd to reach internal services.")
+    var pdfPrivateURLs = false
+
     func validate() throws {
         for url in [semanticScholarURL, arxivURL] where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("'\(url)' must be an http:// or https:// URL")
@@ -136,6 +139,7 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.literature.semanticScholarURL = semanticScholarURL
         configuration.literature.semanticScholarKey = ProcessInfo.processInfo.environment["SEMANTIC_SCHOLAR_API_KEY"]
         configuration.literature.arxivURL = arxivURL
+        configuration.pdfPrivateURLs = pdfPrivateURLs
         configuration.literature.baseDelay = min(1, modelRetryBase)
         configuration.runs.retry.baseDelay = modelRetryBase
         configuration.runs.modelTimeout = modelTimeout

@@ -19,10 +19,10 @@ import Testing
             authors: ["Diederik P. Kingma", "Jimmy Ba"], arxivId: "1412.6980"),
     ]
 
-    func daemon(_ server: FakeLiteratureServer) throws -> DaemonProcess {
+    func daemon(_ server: FakeLiteratureServer, privateURLs: Bool = true) throws -> DaemonProcess {
         let daemon = try DaemonProcess(extraArguments: [
             "--semantic-scholar-url", server.baseURL, "--arxiv-url", server.baseURL, "--model-retry-base", "0.01",
-        ])
+        ] + (privateURLs ? ["--pdf-private-urls"] : []))
         daemon.terminate()
         try daemon.start(environment: ["SEMANTIC_SCHOLAR_API_KEY": "s2-test-key"])
         return daemon
@@ -76,6 +76,19 @@ import Testing
         let notFound = try daemon.ctl(["lit", "pdf", server.baseURL + "/files/missing.pdf"])
         #expect(notFound.status != 0 && notFound.errorOutput.contains("404"), "\(notFound.errorOutput)")
         #expect(try daemon.client.info().pid > 0)
+    }
+
+    @Test func aPDFURLCannotReachTheHostsOrTheLabsInternalAddresses() throws {
+        let server = try FakeLiteratureServer(papers: Self.papers)
+        _ = try server.makePDF("mlgym.pdf", lines: ["internal"])
+        let daemon = try daemon(server, privateURLs: false)
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma", network: "none")).id
+        for url in [server.baseURL + "/files/mlgym.pdf", "http://localhost:\(server.server.port)/files/mlgym.pdf", "http://169.254.169.254/latest/meta-data/"] {
+            let result = try daemon.ctl(["exec", session, "--", "parse_pdf_url \(url)"])
+            #expect(result.output.contains("not a public one"), "\(url): \(result.output)")
+        }
+        #expect(server.services.filter { $0 == "files" }.isEmpty, "nothing reached the server")
     }
 
     @Test func anAgentWithoutNetworkSearchesAndReadsThroughItsSocket() throws {

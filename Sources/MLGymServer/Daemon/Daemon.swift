@@ -41,6 +41,8 @@ public final class Daemon: Sendable {
         public var runs = RunManager.Configuration()
         /// Literature search's sources (Semantic Scholar, arXiv) and retries.
         public var literature = LiteratureService.Configuration()
+        /// Whether parse_pdf URLs may lead to loopback or private addresses (tests, a lab mirror).
+        public var pdfPrivateURLs = false
         /// The memory's embedder: built-in `lexical`, an OpenAI-compatible endpoint, or MLGym's MiniLM.
         public var embedder: EmbedderChoice = .lexical
         public enum EmbedderChoice: Sendable {
@@ -102,7 +104,7 @@ public final class Daemon: Sendable {
         memory = MemoryService(store: store, embedder: try Self.embedder(configuration))
         let literature = LiteratureRoutes.Services(
             literature: LiteratureService(store: store, configuration: configuration.literature), engine: engine,
-            scratch: configuration.stateDirectory + "/literature")
+            scratch: configuration.stateDirectory + "/literature", privateAddresses: configuration.pdfPrivateURLs)
         manager = SessionManager(
             store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup,
             memory: memory, literature: literature)

@@ -12,6 +12,8 @@ enum LiteratureRoutes {
         let engine: SandboxEngine
         /// Where downloaded and uploaded PDFs wait while they are read (root's).
         let scratch: String
+        /// Whether PDF URLs may lead to loopback or private addresses.
+        var privateAddresses = false
     }
 
     static func register(on router: inout Router, services: Services) {
@@ -34,6 +36,7 @@ enum LiteratureRoutes {
 
     static func pdf(_ body: PDFTextRequest, services: Services) async throws(MLGymError) -> PDFTextResult {
         var limits = PDFText.Limits()
+        limits.privateAddresses = services.privateAddresses
         if let pages = body.maxPages {
             guard (1...500).contains(pages) else { throw MLGymError(.invalidArgument, "maxPages \(pages) must be 1 to 500") }
             limits.pages = pages

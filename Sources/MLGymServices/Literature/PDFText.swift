@@ -20,6 +20,9 @@ public struct PDFText: Sendable, Equatable {
         public var characters = 50_000
         public var downloadBytes = 32 << 20
         public var downloadSeconds: Double = 60
+        /// Whether a URL may lead to loopback or private addresses (mlgymd --pdf-private-urls; off by default: an
+        /// agent must not use mlgymd to reach the host's or the lab's internal services).
+        public var privateAddresses = false
         public init() {}
     }
 
@@ -33,7 +36,9 @@ public struct PDFText: Sendable, Equatable {
         let result: Result<Void, OutboundHTTP.Failure> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 do throws(OutboundHTTP.Failure) {
-                    try OutboundHTTP.download(url, to: path, limitBytes: limits.downloadBytes, timeout: limits.downloadSeconds)
+                    try OutboundHTTP.download(
+                        url, to: path, limitBytes: limits.downloadBytes, timeout: limits.downloadSeconds,
+                        publicAddressesOnly: !limits.privateAddresses)
                     continuation.resume(returning: .success(()))
                 } catch {
                     continuation.resume(returning: .failure(error))
@@ -58,7 +63,10 @@ public struct PDFText: Sendable, Equatable {
 
     static func fromFile(_ path: String, engine: SandboxEngine, limits: Limits) async throws(MLGymError) -> PDFText {
         chmod(path, 0o644)
-        var spec = SandboxSpec(rootFilesystem: .host, binds: [SandboxSpec.Bind(hostPath: path, sandboxPath: sandboxPath)], hostname: "mlgym-pdf")
+        // As nobody (65534), not the default 1000, which on many hosts is a person's uid.
+        var spec = SandboxSpec(
+            rootFilesystem: .host, binds: [SandboxSpec.Bind(hostPath: path, sandboxPath: sandboxPath)],
+            identity: SandboxSpec.Identity(uid: 65534, gid: 65534), hostname: "mlgym-pdf")
         spec.limits = ResourceLimits(memoryBytes: 1 << 30, pids: 64)
         spec.limits.diskBytes = nil
         let sandbox: Sandbox

@@ -22,6 +22,8 @@ public actor MemoryService {
 
     /// MLGym's top-k.
     public static let defaultK = 2
+    /// Memories one scope may hold: an agent in a loop must not fill the daemon's disk.
+    public static let maxPerScope = 200_000
     /// Candidates each ranking contributes to the fusion.
     static let candidates = 100
     /// Reciprocal-rank fusion's constant (the usual 60).
@@ -55,6 +57,7 @@ public actor MemoryService {
         let content = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !content.isEmpty else { throw MLGymError(.invalidArgument, "a memory needs some text") }
         guard content.utf8.count <= 64 << 10 else { throw MLGymError(.invalidArgument, "a memory holds at most 64 KiB of text") }
+        try await ensureRoom(owner: owner, scope: scope, for: 1)
         let vector = try await embedOne(content)
         let derived = try await MemoryTags.best(of: content, embedding: vector, embedder: embedder)
         let record = MemoryRecord(
@@ -68,6 +71,7 @@ public actor MemoryService {
     /// Stores many memories (an import), embedding them in batches; tags as given (no derivation: an import
     /// carries its own).
     public func importTexts(owner: UInt32, scope: String, texts: [String], tags: [[String]]?) async throws(MLGymError) -> Int {
+        try await ensureRoom(owner: owner, scope: scope, for: texts.count)
         var imported = 0
         let batch = 256
         var start = 0
@@ -153,6 +157,13 @@ public actor MemoryService {
     }
 
     // MARK: Parts
+
+    private func ensureRoom(owner: UInt32, scope: String, for count: Int) async throws(MLGymError) {
+        let held = try await store.memory.count(owner: owner, scope: scope)
+        guard held + count <= Self.maxPerScope else {
+            throw MLGymError(.limitExceeded, "scope \(scope) holds \(held) memories, and may hold \(Self.maxPerScope); remove some (mlgymctl memory rm) or use another scope")
+        }
+    }
 
     private func embedOne(_ text: String) async throws(MLGymError) -> [Float] {
         guard let vector = try await embedder.embed([text]).first else {

@@ -112,6 +112,13 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// How many memories a scope holds.
+    public func count(owner: UInt32, scope: String) async throws(MLGymError) -> Int {
+        try await store.read("count the memories of scope \(scope)") { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM memories WHERE owner_uid = ? AND scope = ?", arguments: [owner, scope]) ?? 0
+        }
+    }
+
     /// The owner's scopes with their sizes.
     public func scopes(owner: UInt32) async throws(MLGymError) -> [(scope: String, count: Int)] {
         try await store.read("list memory scopes") { db in
