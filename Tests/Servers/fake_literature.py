@@ -53,7 +53,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import sys
 import threading
 import time
@@ -61,6 +60,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
+import loopback  # Tests/Servers/loopback.py: serving until SIGTERM, the port file
 
 S2_SEARCH = "/graph/v1/paper/search"
 S2_BULK = "/graph/v1/paper/search/bulk"
@@ -454,19 +454,7 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     Handler.script.base = f"http://127.0.0.1:{server.server_address[1]}"
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
-
-    # Written to a temporary name and renamed, so a reader never sees a partial port.
-    with open(args.port_file + ".tmp", "w") as handle:
-        handle.write(f"{server.server_address[1]}\n")
-    os.rename(args.port_file + ".tmp", args.port_file)
-
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
+    return loopback.serve(server, args.port_file)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,11 @@ Python 3 standard library only; written for mlgym.
 
 import argparse
 import json
-import os
-import signal
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import loopback  # Tests/Servers/loopback.py: serving until SIGTERM, the port file
 
 
 class Script:
@@ -225,21 +224,7 @@ def main():
         return 2
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # sys.exit in the handler unwinds serve_forever in the main thread; the handler
-    # threads are daemons, so a request still sleeping in "delay" does not hold us up.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
-
-    # Written to a temporary name and renamed, so a reader never sees a partial port.
-    with open(args.port_file + ".tmp", "w") as handle:
-        handle.write(f"{server.server_address[1]}\n")
-    os.rename(args.port_file + ".tmp", args.port_file)
-
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
+    return loopback.serve(server, args.port_file)
 
 
 if __name__ == "__main__":
