@@ -167,10 +167,14 @@ public struct MemorySummary: Codable, Sendable, Equatable {
         self.tags = tags
     }
 
-    /// MLGym's two lines: the number of records and the keywords.
+    /// MLGym's two lines: the number of records and the keywords (at most 40 of them and 1,000 characters: they
+    /// go into every message of every run on the scope).
     public var promptLines: String {
-        "(Memory records: \(count == 0 ? "no records, write to memory first" : String(count)))\n"
-            + "(Memory keywords: \(tags.isEmpty ? "n/a" : tags.joined(separator: " | ")))"
+        var keywords = tags.prefix(40).joined(separator: " | ")
+        if keywords.count > 1000 { keywords = String(keywords.prefix(1000)) + " …" }
+        if tags.count > 40 { keywords += " | … (\(tags.count - 40) more)" }
+        return "(Memory records: \(count == 0 ? "no records, write to memory first" : String(count)))\n"
+            + "(Memory keywords: \(tags.isEmpty ? "n/a" : keywords))"
     }
 }
 

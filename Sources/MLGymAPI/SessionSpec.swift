@@ -25,11 +25,16 @@ public struct SessionSpec: Codable, Sendable, Equatable {
     public var wallTime: Double?
     /// The memory scope the agent's memory_write and memory_read use (default `task:<task>`).
     public var memoryScope: String?
+    /// Whether the agent may use the memory (memory_write, memory_read) through its socket. Off by default: an
+    /// agent must not read earlier runs' findings unless the run is meant to.
+    public var agentMemory: Bool?
+    /// Whether the agent may search papers and read PDFs (literature_search, parse_pdf) through its socket.
+    public var agentLiterature: Bool?
 
     public init(
         name: String? = nil, task: String? = nil, memory: String? = nil, cpus: Double? = nil, pids: Int? = nil,
         gpus: String? = nil, network: String? = nil, workspace: String? = nil, disk: String? = nil,
-        wallTime: Double? = nil, memoryScope: String? = nil
+        wallTime: Double? = nil, memoryScope: String? = nil, agentMemory: Bool? = nil, agentLiterature: Bool? = nil
     ) {
         self.name = name
         self.task = task
@@ -42,5 +47,7 @@ public struct SessionSpec: Codable, Sendable, Equatable {
         self.disk = disk
         self.wallTime = wallTime
         self.memoryScope = memoryScope
+        self.agentMemory = agentMemory
+        self.agentLiterature = agentLiterature
     }
 }

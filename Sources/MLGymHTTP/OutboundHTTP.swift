@@ -200,7 +200,7 @@ public enum OutboundHTTP {
         case _ where sink.overLimit:
             throw .other("the answer was larger than \((sink.fileLimit ?? answerLimitBytes) >> 20) MiB")
         case CURLE_COULDNT_CONNECT where sink.publicOnly:
-            throw .other("refused: the address is not a public one (loopback, private and link-local networks are out of reach): \(reason)")
+            throw .other("cannot connect: the server did not answer, or its address is not a public one (loopback, private and link-local networks are out of reach): \(reason)")
         case CURLE_UNSUPPORTED_PROTOCOL:
             throw .other("only http:// and https:// URLs are allowed: \(reason)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_PROXY,

@@ -16,7 +16,9 @@ import Testing
         let outside = try FakeModelServer([])
         let daemon = try DaemonProcess()
         defer { daemon.finish() }
-        let session = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma", network: "none")).id
+        let without = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma")).id
+        #expect(try agent(daemon, without, #"memory_read "anything""#).contains("not enabled for this session"))
+        let session = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma", network: "none", agentMemory: true)).id
         #expect(try agent(daemon, session, #"memory_write "defecting only in round 10 scored 2.62146 against the mixed opponent""#)
             == "Content and tags saved successfully to memory.\n")
         _ = try agent(daemon, session, #"memory_write "always cooperating scored 2.43921, below tit-for-tat""#)
@@ -32,6 +34,7 @@ import Testing
             MemoryList.self, from: Data(try daemon.ctl(["memory", "ls", "--task", "prisonersDilemma", "--json"]).output.utf8))
         #expect(listed.entries.count == 2)
         #expect(listed.entries.allSatisfy { $0.session == session && $0.task == "prisonersDilemma" })
+        _ = try daemon.client.stopSession(without)
         #expect(listed.entries[0].tags.count == 1)
 
         // And it outlives the daemon.

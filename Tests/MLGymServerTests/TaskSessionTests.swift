@@ -43,7 +43,7 @@ import Testing
         let daemon = try DaemonProcess()
         defer { daemon.finish() }
         let id = try daemon.client.createSession(SessionSpec(task: "battleOfSexes")).id
-        #expect(try agent(daemon, id, "ls -1").output == "evaluate.py\nstrategy.py\ntarget.py\n")
+        #expect(try agent(daemon, id, "ls -1").output == "evaluate.py\ngame_harness.py\nstrategy.py\ntarget.py\n")
 
         let baseline = try agent(daemon, id, "validate")
         #expect(baseline.status == 0, "\(baseline.output)")

@@ -19,4 +19,10 @@ import Testing
                                            environment: ["PYTHONDONTWRITEBYTECODE": "1"])
         #expect(result.status == 0, "\(result.output) \(result.errorOutput)")
     }
+
+    @Test func theGamesShareOneCopyOfTheirEvaluationHarness() throws {
+        let result = try CommandResult.run("/usr/bin/python3", [Self.tasks + "/data/gamesShared/sync.py", "--check"],
+                                           environment: ["PYTHONDONTWRITEBYTECODE": "1"])
+        #expect(result.status == 0, "\(result.output) \(result.errorOutput)")
+    }
 }

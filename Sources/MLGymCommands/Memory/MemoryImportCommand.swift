@@ -31,18 +31,24 @@ struct MemoryImportCommand: AsyncParsableCommand {
         var imported = 0
         var start = 0
         var chunk = 0
-        var sent = 0
-        // Chunks of at most ~512 KiB of text, under mlgymd's 1 MiB request limit.
+        // Chunks of at most ~512 KiB as JSON (escaping can grow a text), under mlgymd's 1 MiB request limit.
         for index in memory.texts.indices {
-            chunk += memory.texts[index].utf8.count + 64
+            let size = (try? JSONEncoder().encode(memory.texts[index]).count) ?? memory.texts[index].utf8.count * 6
+            guard size <= 900 << 10 else {
+                throw MLGymError(.invalidArgument, "text \(index + 1) is too long to import (\(size) bytes as JSON; \(imported) memories were imported before it)")
+            }
+            chunk += size + 64
             if chunk > 512 << 10 || index == memory.texts.count - 1 {
                 let end = index + 1
-                let result = try client.client.memoryImport(MemoryImportRequest(
-                    scope: scope.name, texts: Array(memory.texts[start..<end]), tags: tags.map { Array($0[start..<end]) }))
-                imported += result.imported
+                do {
+                    let result = try client.client.memoryImport(MemoryImportRequest(
+                        scope: scope.name, texts: Array(memory.texts[start..<end]), tags: tags.map { Array($0[start..<end]) }))
+                    imported += result.imported
+                } catch {
+                    throw MLGymError(error.code, "\(error.message) (\(imported) memories were imported before this failed)")
+                }
                 start = end
                 chunk = 0
-                sent += 1
             }
         }
         print("imported \(imported) memories into \(scope.name)")

@@ -33,6 +33,10 @@ struct SessionStart: AsyncParsableCommand {
     var disk: String?
     @Option(name: .customLong("wall-time"), help: ArgumentHelp("Stop the session after this many seconds.", valueName: "seconds"))
     var wallTime: Double?
+    @Flag(name: .customLong("with-memory"), help: "Let the agent use the memory (memory_write, memory_read) of the task's scope.")
+    var withMemory = false
+    @Flag(name: .customLong("with-literature"), help: "Let the agent search papers and read PDFs (literature_search, parse_pdf) through mlgymd.")
+    var withLiterature = false
     @Flag(help: "Print the session as JSON instead of its id.")
     var json = false
 
@@ -47,7 +51,8 @@ struct SessionStart: AsyncParsableCommand {
         let workspacePath = workspace.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let spec = SessionSpec(
             name: name, task: task, memory: memory, cpus: cpus, pids: pids, gpus: gpus, network: network,
-            workspace: workspacePath, disk: disk, wallTime: wallTime)
+            workspace: workspacePath, disk: disk, wallTime: wallTime, agentMemory: withMemory ? true : nil,
+            agentLiterature: withLiterature ? true : nil)
         let session = try client.client.createSession(spec)
         if json {
             print(try Output.json(session))

@@ -14,6 +14,8 @@ enum LiteratureRoutes {
         let scratch: String
         /// Whether PDF URLs may lead to loopback or private addresses.
         var privateAddresses = false
+        /// PDFs read at once, whoever asks.
+        let pdfJobs = ConcurrencyLimit(2)
     }
 
     static func register(on router: inout Router, services: Services) {
@@ -43,11 +45,16 @@ enum LiteratureRoutes {
         }
         try? FileManager.default.createDirectory(atPath: services.scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let text: PDFText
+        let fixedLimits = limits
         if let url = body.url {
-            text = try await PDFText.fromURL(url, engine: services.engine, scratch: services.scratch, limits: limits)
+            text = try await services.pdfJobs.run { () async throws(MLGymError) in
+                try await PDFText.fromURL(url, engine: services.engine, scratch: services.scratch, limits: fixedLimits)
+            }
         } else if let document = body.document {
             guard let data = Data(base64Encoded: document) else { throw MLGymError(.invalidArgument, "document is not base64") }
-            text = try await PDFText.fromData(data, engine: services.engine, scratch: services.scratch, limits: limits)
+            text = try await services.pdfJobs.run { () async throws(MLGymError) in
+                try await PDFText.fromData(data, engine: services.engine, scratch: services.scratch, limits: fixedLimits)
+            }
         } else {
             throw MLGymError(.invalidArgument, "give a url or a document")
         }

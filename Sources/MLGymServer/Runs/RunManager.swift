@@ -174,7 +174,8 @@ public actor RunManager {
             record = try await store.runs.run(id)
             let spec = SessionSpec(
                 name: "run-\(id.prefix(8))", task: task.id, memory: request.memory, cpus: request.cpus, gpus: request.gpus,
-                memoryScope: request.memoryScope)
+                memoryScope: request.memoryScope, agentMemory: request.useMemory,
+                agentLiterature: request.useMemory || request.useLiterature)
             sessionID = try await sessions.create(spec, owner: owner).id
             try await store.runs.start(id, sessionID: sessionID)
         } catch {

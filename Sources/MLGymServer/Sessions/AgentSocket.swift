@@ -12,6 +12,12 @@ final class AgentSocket: Sendable {
     /// Where the agent's tools find it inside the sandbox (`MLGYM_AGENT_SOCKET`).
     static let sandboxPath = "/run/mlgym/agent.sock"
 
+    /// What the agent may use beyond validate and submit.
+    struct Services: Sendable {
+        var memory = false
+        var literature = false
+    }
+
     let path: String
     private let server: HTTPServer
     private let serving: Task<Void, Never>
@@ -26,7 +32,7 @@ final class AgentSocket: Sendable {
     /// in a directory only root can list: no other user of the host can submit for the session.
     static func open(
         at path: String, owner: (uid: UInt32, gid: UInt32), sessionID: String, manager: SessionManager,
-        sharing group: MultiThreadedEventLoopGroup
+        services: Services = Services(), sharing group: MultiThreadedEventLoopGroup
     ) async throws(MLGymError) -> AgentSocket {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -45,27 +51,39 @@ final class AgentSocket: Sendable {
         router.add(.GET, "/v1/task") { _ in
             await answer { .json(try await manager.taskOfSession(sessionID, for: authority)) }
         }
+        // The memory and literature routes exist only when the session was started with them: without, the
+        // tools are told so, and the agent can neither read earlier runs' findings nor reach the network.
+        let notEnabled: @Sendable (String) -> APIResponse = { what in
+            .error(MLGymError(.permissionDenied, "\(what) is not enabled for this session (runs: --with-memory or --with-literature; sessions: mlgymctl start --with-memory/--with-literature)"))
+        }
         router.add(.POST, "/v1/memory") { request in
-            await answer { .json(try await manager.agentMemoryWrite(sessionID, try request.decode(MemoryWriteRequest.self)), status: .created) }
+            guard services.memory else { return notEnabled("the memory") }
+            return await answer { .json(try await manager.agentMemoryWrite(sessionID, try request.decode(MemoryWriteRequest.self)), status: .created) }
         }
         router.add(.POST, "/v1/memory/search") { request in
-            await answer { .json(try await manager.agentMemorySearch(sessionID, try request.decode(MemorySearchRequest.self))) }
+            guard services.memory else { return notEnabled("the memory") }
+            return await answer { .json(try await manager.agentMemorySearch(sessionID, try request.decode(MemorySearchRequest.self))) }
         }
         router.add(.GET, "/v1/memory/summary") { _ in
-            await answer { .json(try await manager.agentMemorySummary(sessionID)) }
+            guard services.memory else { return notEnabled("the memory") }
+            return await answer { .json(try await manager.agentMemorySummary(sessionID)) }
         }
-        if let literature = manager.literature {
+        if services.literature, let literature = manager.literature {
             router.add(.POST, "/v1/literature/search") { request in
                 await answer { .json(try await LiteratureRoutes.search(try request.decode(LiteratureSearchRequest.self), services: literature)) }
             }
             router.add(.POST, "/v1/literature/pdf") { request in
                 await answer { .json(try await LiteratureRoutes.pdf(try request.decode(PDFTextRequest.self), services: literature)) }
             }
+        } else {
+            for route in ["/v1/literature/search", "/v1/literature/pdf"] {
+                router.add(.POST, route) { _ in notEnabled("literature search") }
+            }
         }
         var limits = HTTPServer.Limits()
         limits.maxConnectionsPerUID = 8
         // Room for a PDF of the workspace sent to parse_pdf (base64 of up to 32 MiB).
-        limits.maxBodyBytes = 48 << 20
+        limits.maxBodyBytes = services.literature ? 48 << 20 : 1 << 20
         let server = HTTPServer(
             listener: .path(path, mode: 0o600, group: nil), router: router, limits: limits,
             isWebSocketPath: { _ in false }, webSocketHandler: { _ in }, sharing: group)

@@ -119,7 +119,9 @@ public actor SessionManager {
         var taskSetup: TaskSessionSetup?
         do {
             if let task {
-                taskSetup = try await prepareTaskSession(task, sandboxSpec: &sandboxSpec, sessionID: id, requestedGPUs: spec.gpus)
+                taskSetup = try await prepareTaskSession(
+                    task, sandboxSpec: &sandboxSpec, sessionID: id, requestedGPUs: spec.gpus,
+                    services: AgentSocket.Services(memory: spec.agentMemory ?? false, literature: spec.agentLiterature ?? false))
             }
             sandbox = try await engine.create(sandboxSpec, id: id)
             do {

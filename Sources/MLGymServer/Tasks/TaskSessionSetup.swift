@@ -44,7 +44,8 @@ extension SessionManager {
     /// Adds the task's binds, environment and GPUs to `sandboxSpec`, fetches hub datasets into the cache, and
     /// opens the agent socket.
     func prepareTaskSession(
-        _ task: BenchmarkTask, sandboxSpec: inout SandboxSpec, sessionID: String, requestedGPUs: String?
+        _ task: BenchmarkTask, sandboxSpec: inout SandboxSpec, sessionID: String, requestedGPUs: String?,
+        services: AgentSocket.Services = .init()
     ) async throws(MLGymError) -> TaskSessionSetup {
         guard let tasks else { throw MLGymError(.notFound, "this mlgymd has no tasks") }
         if task.config.gpus > 0 && requestedGPUs == nil {
@@ -65,7 +66,8 @@ extension SessionManager {
         if let agentTools {
             let path = engine.configuration.runtimeDirectory + "/agent-sockets/" + sessionID + ".sock"
             let owner = engine.rootless ? (getuid(), getgid()) : (sandboxSpec.identity.uid, sandboxSpec.identity.gid)
-            let socket = try await AgentSocket.open(at: path, owner: owner, sessionID: sessionID, manager: self, sharing: agentSocketGroup)
+            let socket = try await AgentSocket.open(
+                at: path, owner: owner, sessionID: sessionID, manager: self, services: services, sharing: agentSocketGroup)
             agentSocket = socket
             let additions = agentTools.sandboxAdditions(agentSocket: path, rootFilesystem: sandboxSpec.rootFilesystem)
             sandboxSpec.binds += additions.binds

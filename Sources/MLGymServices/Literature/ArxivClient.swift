@@ -59,7 +59,8 @@ private final class AtomReader: NSObject, XMLParserDelegate {
         case "author": inAuthor = false
         case "id", "title", "summary", "published": entry?[name] = value
         case "entry":
-            if let entry, let id = entry["id"], let title = entry["title"] {
+            // arXiv reports a bad query as an entry whose id is under /api/errors: not a paper.
+            if let entry, let id = entry["id"], let title = entry["title"], !id.contains("/api/errors") {
                 let arxivID = id.components(separatedBy: "/abs/").last ?? id
                 papers.append(Paper(
                     paperId: "arXiv:" + arxivID, title: title, abstract: entry["summary"],

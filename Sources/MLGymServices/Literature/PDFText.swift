@@ -53,6 +53,9 @@ public struct PDFText: Sendable, Equatable {
 
     /// Reads the PDF bytes an agent sent (a file of its workspace).
     public static func fromData(_ data: Data, engine: SandboxEngine, scratch: String, limits: Limits) async throws(MLGymError) -> PDFText {
+        guard data.count <= limits.downloadBytes else {
+            throw MLGymError(.invalidArgument, "the PDF is larger than \(limits.downloadBytes >> 20) MiB")
+        }
         let path = scratch + "/" + SandboxEngine.newID() + ".pdf"
         guard FileManager.default.createFile(atPath: path, contents: data) else { throw MLGymError(.system, "cannot write \(path)") }
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -67,8 +70,9 @@ public struct PDFText: Sendable, Equatable {
         var spec = SandboxSpec(
             rootFilesystem: .host, binds: [SandboxSpec.Bind(hostPath: path, sandboxPath: sandboxPath)],
             identity: SandboxSpec.Identity(uid: 65534, gid: 65534), hostname: "mlgym-pdf")
-        spec.limits = ResourceLimits(memoryBytes: 1 << 30, pids: 64)
+        spec.limits = ResourceLimits(memoryBytes: 1 << 30, cpus: 1, pids: 64)
         spec.limits.diskBytes = nil
+        spec.workspaceReadOnly = true
         let sandbox: Sandbox
         do {
             sandbox = try await engine.create(spec)

@@ -29,9 +29,11 @@ struct SemanticScholarClient: Sendable {
         let url = "\(baseURL)/graph/v1/paper/search?query=\(encoded)&limit=\(limit)&fields=\(Self.fields)"
         let headers = apiKey.map { ["x-api-key: \($0)"] } ?? []
         let response = try await LiteratureHTTP.get(url, headers: headers)
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), let items = answer.data else {
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body) else {
             throw .malformed("Semantic Scholar: \(String(decoding: response.body.prefix(120), as: UTF8.self))")
         }
+        // No `data` is how the API says "nothing found".
+        let items = answer.data ?? []
         return items.compactMap { item in
             guard let id = item.paperId, let title = item.title else { return nil }
             return Paper(

@@ -41,6 +41,10 @@ public actor MemoryService {
         var dimensions = 0
     }
     private var cache: [Key: Matrix] = [:]
+    /// Bumped by every write and removal of a scope: a load that raced one is thrown away and done again.
+    private var generations: [Key: Int] = [:]
+    /// Floats the cache may hold in all (1 GiB); past it, other scopes' matrices are dropped.
+    static let cacheBudget = 256 << 20
 
     public init(store: Store, embedder: any TextEmbedder) {
         self.store = store
@@ -64,7 +68,7 @@ public actor MemoryService {
             ownerUID: owner, scope: scope, text: content, tags: Self.merged(derived.map { [$0] } ?? [], tags),
             provenance: provenance, embedder: embedder.name, embedding: vector)
         let stored = try await store.memory.insert([record])
-        append(stored, to: Key(owner: owner, scope: scope))
+        invalidate(Key(owner: owner, scope: scope))
         return stored[0]
     }
 
@@ -80,12 +84,14 @@ public actor MemoryService {
             let vectors = try await embedder.embed(slice)
             let records = slice.enumerated().compactMap { offset, text -> MemoryRecord? in
                 let content = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !content.isEmpty else { return nil }
+                guard !content.isEmpty, content.utf8.count <= 64 << 10 else { return nil }
                 let given = tags.flatMap { start + offset < $0.count ? $0[start + offset] : nil } ?? []
-                return MemoryRecord(ownerUID: owner, scope: scope, text: content, tags: given, embedder: embedder.name, embedding: vectors[offset])
+                return MemoryRecord(
+                    ownerUID: owner, scope: scope, text: content, tags: Self.merged(given, []), embedder: embedder.name,
+                    embedding: vectors[offset])
             }
             let stored = try await store.memory.insert(records)
-            append(stored, to: Key(owner: owner, scope: scope))
+            invalidate(Key(owner: owner, scope: scope))
             imported += stored.count
             start += batch
         }
@@ -95,7 +101,10 @@ public actor MemoryService {
     public func delete(owner: UInt32, ids: [Int64]) async throws(MLGymError) -> Int {
         let removed = try await store.memory.delete(owner: owner, ids: ids)
         // Which scopes they were in is not known here: forget this owner's cached matrices.
-        cache = cache.filter { $0.key.owner != owner }
+        for key in Array(cache.keys) + Array(generations.keys) where key.owner == owner {
+            cache[key] = nil
+            generations[key, default: 0] += 1
+        }
         return removed
     }
 
@@ -103,7 +112,7 @@ public actor MemoryService {
 
     public func search(owner: UInt32, scope: String, query: String, k: Int = defaultK, mode: Mode = .hybrid) async throws(MLGymError) -> [Hit] {
         let text = query.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw MLGymError(.invalidArgument, "a search needs a query") }
+        guard !text.isEmpty, text.utf8.count <= 4096 else { throw MLGymError(.invalidArgument, "a search needs a query of 1 to 4096 bytes") }
         guard (1...100).contains(k) else { throw MLGymError(.invalidArgument, "k \(k) must be 1 to 100") }
         let queryVector = try await embedOne(text)
         let matrix = try await matrix(for: Key(owner: owner, scope: scope))
@@ -111,7 +120,8 @@ public actor MemoryService {
         let similarities = mode == .lexical ? [] : Self.similarities(queryVector, matrix)
         var cosineRanking: [Int64] = []
         if mode != .lexical {
-            cosineRanking = Self.top(Self.candidates, of: similarities).map { matrix.ids[$0] }
+            // Only memories that share something with the query (a query of punctuation alone shares nothing).
+            cosineRanking = Self.top(Self.candidates, of: similarities).filter { similarities[$0] > 0 }.map { matrix.ids[$0] }
         }
         var lexicalRanking: [Int64] = []
         if mode != .cosine {
@@ -121,7 +131,7 @@ public actor MemoryService {
         var fused: [Int64: Double] = [:]
         for (rank, id) in cosineRanking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
         for (rank, id) in lexicalRanking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
-        let indexOf = Dictionary(uniqueKeysWithValues: matrix.ids.enumerated().map { ($1, $0) })
+        let indexOf = Dictionary(matrix.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let similarity: (Int64) -> Double = { id in
             guard let index = indexOf[id] else { return 0 }
             if !similarities.isEmpty { return Double(similarities[index]) }
@@ -150,10 +160,11 @@ public actor MemoryService {
         try await store.memory.scopes(owner: owner)
     }
 
-    /// A scope in MLGym's memory.json shape: parallel texts, embeddings and tags (one tag per memory, its first).
+    /// A scope in MLGym's memory.json shape: parallel texts, embeddings and tags (one tag per memory, its first,
+    /// or "" so the lists stay aligned).
     public func export(owner: UInt32, scope: String) async throws(MLGymError) -> (texts: [String], embeddings: [[Float]], tags: [String]) {
         let records = try await store.memory.memories(owner: owner, scope: scope, withEmbeddings: true)
-        return (records.map(\.text), records.map(\.embedding), records.compactMap(\.tags.first))
+        return (records.map(\.text), records.map(\.embedding), records.map { $0.tags.first ?? "" })
     }
 
     // MARK: Parts
@@ -173,22 +184,24 @@ public actor MemoryService {
     }
 
     private func matrix(for key: Key) async throws(MLGymError) -> Matrix {
-        if let cached = cache[key] { return cached }
-        let loaded = try await store.memory.vectors(owner: key.owner, scope: key.scope, embedder: embedder.name)
-        let matrix = Matrix(ids: loaded.ids, rows: loaded.matrix, dimensions: loaded.ids.isEmpty ? 0 : loaded.matrix.count / loaded.ids.count)
-        cache[key] = matrix
-        return matrix
+        while true {
+            if let cached = cache[key] { return cached }
+            let generation = generations[key, default: 0]
+            let loaded = try await store.memory.vectors(owner: key.owner, scope: key.scope, embedder: embedder.name)
+            // A write or removal meanwhile may or may not be in what was read: read again.
+            guard generations[key, default: 0] == generation else { continue }
+            let matrix = Matrix(ids: loaded.ids, rows: loaded.matrix, dimensions: loaded.ids.isEmpty ? 0 : loaded.matrix.count / loaded.ids.count)
+            if cache.values.reduce(0, { $0 + $1.rows.count }) + matrix.rows.count > Self.cacheBudget { cache = [:] }
+            cache[key] = matrix
+            return matrix
+        }
     }
 
-    private func append(_ records: [MemoryRecord], to key: Key) {
-        guard var matrix = cache[key] else { return }
-        for record in records where record.embedder == embedder.name {
-            if matrix.dimensions == 0 { matrix.dimensions = record.embedding.count }
-            guard record.embedding.count == matrix.dimensions else { continue }
-            matrix.ids.append(record.id)
-            matrix.rows.append(contentsOf: record.embedding)
-        }
-        cache[key] = matrix
+    /// A scope changed: its matrix is read again at the next search (a write costs no copy of the matrix, and
+    /// no load can keep a stale one).
+    private func invalidate(_ key: Key) {
+        generations[key, default: 0] += 1
+        cache[key] = nil
     }
 
     /// The query's dot product with every row (cosines: both sides are normalised), eight lanes at a time.
@@ -242,8 +255,12 @@ public actor MemoryService {
         }.filter { $0.contains { $0.isLetter || $0.isNumber } }
     }
 
+    /// Tags of one memory: one line each, at most 64 characters, at most 8 (they reach other runs' prompts).
     static func merged(_ first: [String], _ second: [String]) -> [String] {
         var seen: Set<String> = []
-        return (first + second).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        return (first + second)
+            .map { String($0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces).prefix(64)) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+            .prefix(8).map { $0 }
     }
 }
