@@ -14,6 +14,8 @@ import Testing
             if request["texts"] == ["fail"]:
                 print(json.dumps({"error": "asked to fail"}), flush=True)
                 continue
+            if request["texts"] == ["die"]:
+                sys.exit(3)
             print(json.dumps({"embeddings": [[float(len(t)), 1.0, 0.0, 0.0] for t in request["texts"]]}), flush=True)
         """#
 
@@ -28,6 +30,9 @@ import Testing
         #expect(abs(vectors[0][0] - 3 / Float(10).squareRoot()) < 1e-5, "normalised: \(vectors[0])")
         await #expect(throws: MLGymError.self) { try await embedder.embed(["fail"]) }
         #expect(try await embedder.embed(["again"]).count == 1, "the worker goes on after an error")
+        // A worker that dies is replaced; "die" kills each new one too, so that call fails, and the next works.
+        await #expect(throws: MLGymError.self) { try await embedder.embed(["die"]) }
+        #expect(try await embedder.embed(["after"]).first?.count == 4, "a new worker answers")
     }
 
     @Test func aWorkerThatCannotStartIsAClearError() throws {

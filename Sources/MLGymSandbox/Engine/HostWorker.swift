@@ -15,6 +15,9 @@ public final class HostWorker: @unchecked Sendable {
 
     /// Starts `program` with `arguments` and `environment`; the worker's stderr is appended to `logPath`.
     public init(_ program: String, _ arguments: [String], environment: [String: String], logPath: String) throws(MLGymError) {
+        // A worker that dies makes the next write to it fail; that must be EPIPE, not a SIGPIPE that ends this
+        // process (mlgymd ignores SIGPIPE anyway; a test runner or another host program may not).
+        signal(SIGPIPE, SIG_IGN)
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
@@ -52,9 +55,10 @@ public final class HostWorker: @unchecked Sendable {
         output = FileHandle(fileDescriptor: fromChild[0], closeOnDealloc: true)
     }
 
-    /// Sends one line and waits for the answer line; nil when the worker has gone. Blocking: call it off the
-    /// cooperative pool. One exchange at a time.
-    public func exchange(_ line: String) -> String? {
+    /// Sends one line and waits for the answer line; nil when the worker has gone or did not answer within
+    /// `timeout` seconds (it is then stopped: a worker that hangs must not hold its callers forever). Blocking:
+    /// call it off the cooperative pool. One exchange at a time.
+    public func exchange(_ line: String, timeout: Double = 120) -> String? {
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -62,22 +66,32 @@ public final class HostWorker: @unchecked Sendable {
         } catch {
             return nil
         }
-        return readLineLocked()
+        return readLineLocked(timeout: timeout)
     }
 
-    /// The next line the worker writes (its greeting, for instance); nil when it has gone.
-    public func readLine() -> String? {
+    /// The next line the worker writes (its greeting, for instance); nil when it has gone or stayed silent.
+    public func readLine(timeout: Double = 120) -> String? {
         lock.lock()
         defer { lock.unlock() }
-        return readLineLocked()
+        return readLineLocked(timeout: timeout)
     }
 
-    private func readLineLocked() -> String? {
+    private func readLineLocked(timeout: Double) -> String? {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         while true {
             if let newline = buffered.firstIndex(of: 0x0A) {
                 let line = buffered[buffered.startIndex..<newline]
                 buffered = Data(buffered[(newline + 1)...])
                 return String(decoding: line, as: UTF8.self)
+            }
+            let left = deadline - ContinuousClock.now
+            var ready = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let waitMs = max(0, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            let polled = poll(&ready, 1, waitMs)
+            if polled < 0 && errno == EINTR { continue }
+            guard polled > 0 else {
+                kill(pid, SIGKILL)
+                return nil
             }
             // read(2) itself: Foundation's read(upToCount:) waits for the whole count (or the end) on a pipe.
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
