@@ -154,9 +154,6 @@ public final class APIClient: Sendable {
         try call("POST", "/v1/memory/import", body: request)
     }
 
-    /// The agent's side, on a session's own socket.
-    public func agentMemorySummary() throws(MLGymError) -> MemorySummary { try call("GET", "/v1/memory/summary") }
-
     static func queryValue(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
     }

@@ -165,13 +165,32 @@ import Testing
         defer { daemon.finish() }
         let result = try run(daemon, [
             "--task", "prisonersDilemma", "--model", "replay:\(DaemonProcess.packageRoot)/tasks/demos/prisonersDilemma.traj",
-            "--seeds", "2", "--parallel", "2",
+            "--seeds", "2", "--parallel", "2", "--campaign", "replayed",
         ])
         #expect(result.status == 0, "\(result.errors)")
         try #require(result.runs.count == 2)
         #expect(result.runs.map(\.exitStatus) == ["submitted", "submitted"])
         #expect(result.runs.map(\.submission) == [2.62146, 2.62146])
         #expect(Set(result.runs.compactMap(\.session)).count == 2, "each seed in a session of its own")
+        // The campaign as run records (the bundle reports merge), and scored.
+        let records = try JSONDecoder().decode([RunRecord].self, from: Data(try daemon.ctl(["runs", "--records", "--campaign", "replayed"]).output.utf8))
+        #expect(records.map(\.attempt).sorted() == [0, 1])
+        #expect(records.allSatisfy { $0.evaluations.last?.kind == .submit && $0.baseline?["Score"] == 2.46777 })
+        let report = try daemon.ctl(["report", "--campaign", "replayed"])
+        #expect(report.status == 0 && report.output.contains("| prisonersDilemma | max | 2.46777 (2) | 2.62146 (1) |"), "\(report.output)\(report.errorOutput)")
+    }
+
+    @Test func theOperatorsPriceTableCostsAModelItDidNotKnow() throws {
+        let server = try FakeModelServer([.command("submit")])
+        let files = try TemporaryTaskRoot()
+        defer { files.remove() }
+        try files.write("prices.json", #"{"local-model": {"input_per_mtok": 1, "output_per_mtok": 2}}"#)
+        let daemon = try DaemonProcess(extraArguments: ["--prices", files.path + "/prices.json"])
+        defer { daemon.finish() }
+        let result = try run(daemon, ["--task", "prisonersDilemma", "--model", "openai:local-model", "--api-base", server.baseURL, "--cost-limit", "1"])
+        let info = try #require(result.runs.first, "\(result.errors)")
+        #expect(info.exitStatus == "submitted")
+        #expect(abs(info.cost - (1000 * 1 + 100 * 2) / 1e6) < 1e-12)
     }
 
     @Test func badRequestsAreRefusedBeforeAnythingRuns() throws {

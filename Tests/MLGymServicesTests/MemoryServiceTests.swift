@@ -92,6 +92,13 @@ import Testing
         #expect(LexicalEmbedder.fnv1a("mlgym") == 0x036d_d97b_8577_513f)
     }
 
+    @Test func aHitsRowIsFoundByBinarySearchOverTheAscendingIds() {
+        let ids: [Int64] = [3, 8, 9, 20, 41]
+        #expect(ids.map { MemoryService.position(of: $0, in: ids) } == [0, 1, 2, 3, 4])
+        #expect(MemoryService.position(of: 10, in: ids) == nil)
+        #expect(MemoryService.position(of: 1, in: []) == nil)
+    }
+
     @Test func badInputIsRefusedWithAReason() async throws {
         try await withMemory { memory, _ in
             await #expect(throws: MLGymError.self) { try await memory.write(owner: 1, scope: "s", text: "   ") }

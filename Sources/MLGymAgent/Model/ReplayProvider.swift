@@ -12,9 +12,6 @@ public final class ReplayProvider: ModelProvider {
         self.responses = responses
     }
 
-    /// How many responses have been given.
-    public var consumed: Int { next.withLock { $0 } }
-
     /// Skips the responses of steps already taken (when a run is resumed).
     public func skip(_ count: Int) {
         next.withLock { $0 = min(responses.count, $0 + count) }

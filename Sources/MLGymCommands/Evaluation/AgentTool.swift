@@ -38,15 +38,23 @@ public enum AgentTool {
             let evaluation = try APIClient(socketPath: socketPath).agentEvaluate(kind: name)
             print(arguments.contains("--json") ? try Output.json(evaluation) : evaluation.observation)
             exit(evaluation.succeeded ? 0 : 1)
-        } catch let error as MLGymError {
-            let message = error.code == .notFound
-                ? "no session socket at \(socketPath): \(name) works inside an mlgym task session (from outside, use 'mlgymctl \(name) SESSION')"
-                : error.message
-            FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
-            exit(1)
         } catch {
-            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
-            exit(1)
+            fail(name, error, outside: "mlgymctl \(name) SESSION")
         }
+    }
+
+    /// How every in-sandbox tool ends on an error: one line on stderr, exit 1; without a session socket, a hint
+    /// at what to use from outside a session.
+    static func fail(_ name: String, _ error: any Error, outside: String) -> Never {
+        let message: String
+        if let error = error as? MLGymError {
+            message = error.code == .notFound && error.message.contains(socketPath)
+                ? "no session socket at \(socketPath): \(name) works inside an mlgym task session (from outside, use '\(outside)')"
+                : error.message
+        } else {
+            message = "\(error)"
+        }
+        FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
+        exit(1)
     }
 }

@@ -44,12 +44,8 @@ enum LiteratureTool {
                 print(try client.pdfText(request).text)
             }
             exit(0)
-        } catch let error as MLGymError {
-            FileHandle.standardError.write(Data("\(name): \(error.message)\n".utf8))
-            exit(1)
         } catch {
-            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
-            exit(1)
+            AgentTool.fail(name, error, outside: "mlgymctl lit")
         }
     }
 }

@@ -25,15 +25,8 @@ enum MemoryTool {
                 print(arguments.contains("--json") ? try Output.json(result) : result.mlgymText)
             }
             exit(0)
-        } catch let error as MLGymError {
-            let message = error.code == .notFound && error.message.contains("socket")
-                ? "\(name) works inside an mlgym task session (from outside, use 'mlgymctl memory')"
-                : error.message
-            FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
-            exit(1)
         } catch {
-            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
-            exit(1)
+            AgentTool.fail(name, error, outside: "mlgymctl memory")
         }
     }
 }

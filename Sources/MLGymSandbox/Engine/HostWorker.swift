@@ -4,8 +4,8 @@ import Glibc
 import MLGymCore
 
 /// A long-running helper process on the host (an embedding model's worker) that mlgymd talks to in lines: one
-/// request line on its standard input, one answer line on its standard output. Spawned like `HostCommand`
-/// (posix_spawn, nothing inherited beyond the three descriptors, default signals); its stderr goes to a log file.
+/// request line on its standard input, one answer line on its standard output. Started by `HostCommand.spawn`
+/// (nothing inherited beyond the three descriptors, default signals); its stderr goes to a log file.
 public final class HostWorker: @unchecked Sendable {
     public let pid: pid_t
     private let input: FileHandle
@@ -24,32 +24,22 @@ public final class HostWorker: @unchecked Sendable {
             throw MLGymError(.system, "cannot make pipes for \(program): \(String(cString: strerror(errno)))")
         }
         for end in toChild + fromChild { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        _ = mlg_spawn_actions_close_from(&actions, 3)
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        let (childInput, childOutput) = (toChild[0], fromChild[1])
+        let child: pid_t
+        do {
+            child = try HostCommand.spawn(
+                program, arguments, environment: environment.map { "\($0.key)=\($0.value)" }, doing: "start \(program)"
+            ) { actions in
+                posix_spawn_file_actions_adddup2(&actions, childInput, 0)
+                posix_spawn_file_actions_adddup2(&actions, childOutput, 1)
+                posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            }
+        } catch {
+            for end in toChild + fromChild { close(end) }
+            throw error
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        _ = mlg_spawnattr_default_signals(&attributes)
-        var child: pid_t = 0
-        let spawned = posix_spawn(&child, program, &actions, &attributes, argv, envp)
         close(toChild[0])
         close(fromChild[1])
-        guard spawned == 0 else {
-            close(toChild[1])
-            close(fromChild[0])
-            throw MLGymError(.unsupported, "cannot run \(program): \(String(cString: strerror(spawned)))")
-        }
         pid = child
         input = FileHandle(fileDescriptor: toChild[1], closeOnDealloc: true)
         output = FileHandle(fileDescriptor: fromChild[0], closeOnDealloc: true)

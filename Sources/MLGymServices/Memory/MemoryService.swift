@@ -131,9 +131,8 @@ public actor MemoryService {
         var fused: [Int64: Double] = [:]
         for (rank, id) in cosineRanking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
         for (rank, id) in lexicalRanking.enumerated() { fused[id, default: 0] += 1 / (Self.fusionConstant + Double(rank + 1)) }
-        let indexOf = Dictionary(matrix.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let similarity: (Int64) -> Double = { id in
-            guard let index = indexOf[id] else { return 0 }
+            guard let index = Self.position(of: id, in: matrix.ids) else { return 0 }
             if !similarities.isEmpty { return Double(similarities[index]) }
             let row = Array(matrix.rows[(index * matrix.dimensions)..<((index + 1) * matrix.dimensions)])
             return Double(Vectors.dot(row, queryVector))
@@ -230,6 +229,18 @@ public actor MemoryService {
             }
         }
         return result
+    }
+
+    /// Where `id` is among a matrix's ids (ascending: they are read in id order), by binary search: a search
+    /// needs the rows of its few hits, not a map of all of them.
+    static func position(of id: Int64, in ids: [Int64]) -> Int? {
+        var low = 0
+        var high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? low : nil
     }
 
     /// Indices of the `count` largest values, largest first (ties: the earlier memory first).
