@@ -98,9 +98,15 @@ let package = Package(
             dependencies: ["MLGymServer", "MLGymAPI", "MLGymCore", "MLGymAgent", "MLGymServices", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
+        // Campaigns: the campaign file, result bundles, the Slurm job array, the budget split over nodes.
+        .target(
+            name: "MLGymCampaign",
+            dependencies: ["MLGymCore", "MLGymAPI", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "MLGymCommands",
-            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymACI", "MLGymAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymACI", "MLGymAgent", "MLGymCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
@@ -124,5 +130,6 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymCampaignTests", dependencies: ["MLGymCampaign", "MLGymAPI", "MLGymCore"], swiftSettings: strictSwift),
     ]
 )

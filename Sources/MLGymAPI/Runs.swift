@@ -45,6 +45,13 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// Document literature_search and parse_pdf in the agent's prompt (they come with `useMemory` too, as in
     /// MLGym's memory agent).
     public var useLiterature: Bool
+    /// The name reports give the runs' method (a campaign's model name); nil uses `model`.
+    public var method: String?
+    /// The seed of the first run; the others follow it (a campaign names each run's seed).
+    public var firstSeed: Int
+    /// Seconds of wall time one run may take, counted from its first step; 0 for no limit. Checked between
+    /// steps: the run then ends `exit_time` and its artefact is auto-submitted.
+    public var timeLimit: Double
 
     public struct Price: Codable, Sendable, Equatable {
         public var inputPerMillion: Double
@@ -61,7 +68,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
         temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
         cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil,
-        useLiterature: Bool = false
+        useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0
     ) {
         self.task = task
         self.model = model
@@ -87,12 +94,15 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.useMemory = useMemory
         self.memoryScope = memoryScope
         self.useLiterature = useLiterature
+        self.method = method
+        self.firstSeed = firstSeed
+        self.timeLimit = timeLimit
     }
 
     private enum CodingKeys: String, CodingKey {
         case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
         case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
-        case memoryScope, useLiterature
+        case memoryScope, useLiterature, method, firstSeed, timeLimit
     }
 
     /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
@@ -119,7 +129,10 @@ public struct RunRequest: Codable, Sendable, Equatable {
             keepSessions: try c.decodeIfPresent(Bool.self, forKey: .keepSessions) ?? false,
             useMemory: try c.decodeIfPresent(Bool.self, forKey: .useMemory) ?? false,
             memoryScope: try c.decodeIfPresent(String.self, forKey: .memoryScope),
-            useLiterature: try c.decodeIfPresent(Bool.self, forKey: .useLiterature) ?? false)
+            useLiterature: try c.decodeIfPresent(Bool.self, forKey: .useLiterature) ?? false,
+            method: try c.decodeIfPresent(String.self, forKey: .method),
+            firstSeed: try c.decodeIfPresent(Int.self, forKey: .firstSeed) ?? 0,
+            timeLimit: try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 0)
     }
 }
 
@@ -141,6 +154,8 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
     public var campaign: String?
     public var task: String
     public var model: String
+    /// What reports call the run's method: the campaign's model name, or the model spec.
+    public var method: String
     public var seed: Int
     public var session: String?
     /// `queued`, `running`, `finished`, `interrupted` or `failed`.
@@ -171,7 +186,7 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
     public var endedAt: Date?
 
     public init(
-        id: String, campaign: String?, task: String, model: String, seed: Int, session: String?, state: String,
+        id: String, campaign: String?, task: String, model: String, method: String, seed: Int, session: String?, state: String,
         exitStatus: String?, message: String?, steps: Int, maxSteps: Int, tokensSent: Int, tokensReceived: Int,
         apiCalls: Int, cost: Double, metric: String?, direction: String, scores: [[String: Double]],
         bestAttempt: Double?, submission: Double?, baseline: [String: Double]?, awaitingInput: Bool, createdAt: Date,
@@ -181,6 +196,7 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
         self.campaign = campaign
         self.task = task
         self.model = model
+        self.method = method
         self.seed = seed
         self.session = session
         self.state = state
@@ -217,6 +233,10 @@ public struct RunStepInfo: Codable, Sendable, Equatable {
     public struct State: Codable, Sendable, Equatable {
         public var openFile: String
         public var workingDirectory: String
+        public init(openFile: String, workingDirectory: String) {
+            self.openFile = openFile
+            self.workingDirectory = workingDirectory
+        }
         enum CodingKeys: String, CodingKey {
             case openFile = "open_file"
             case workingDirectory = "working_dir"
@@ -238,6 +258,28 @@ public struct RunStepInfo: Codable, Sendable, Equatable {
     public var cost: Double
     public var formatErrors: Int
     public var exitCode: Int32?
+
+    public init(
+        index: Int, thought: String, action: String, observation: String, response: String, state: State, startedAt: Date,
+        modelMs: Int64, executionMs: Int64, stepMs: Int64, inputTokens: Int, outputTokens: Int, cost: Double, formatErrors: Int,
+        exitCode: Int32?
+    ) {
+        self.index = index
+        self.thought = thought
+        self.action = action
+        self.observation = observation
+        self.response = response
+        self.state = state
+        self.startedAt = startedAt
+        self.modelMs = modelMs
+        self.executionMs = executionMs
+        self.stepMs = stepMs
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cost = cost
+        self.formatErrors = formatErrors
+        self.exitCode = exitCode
+    }
 }
 
 /// `GET /v1/runs/{id}/trajectory`: the run, the prompts it started from, and every step.

@@ -6,6 +6,9 @@ public struct AgentLoopConfiguration: Sendable, Equatable {
     public var costLimit: Double
     /// Dollars every run of the campaign together may spend; 0 for no limit.
     public var campaignCostLimit: Double
+    /// Seconds of wall time from the loop's start (or restart, for a resumed run); 0 for no limit. Checked
+    /// between steps, like MLGym's cost limit: a running command is not cut short by it.
+    public var timeLimit: Double
     /// Characters of one output the agent is shown before its middle is cut.
     public var observationLimit: Int
     /// Observations kept whole in what the model sees (MLGym: 5).
@@ -20,13 +23,14 @@ public struct AgentLoopConfiguration: Sendable, Equatable {
     public var price: PriceTable.Price?
 
     public init(
-        maxSteps: Int = 50, costLimit: Double = 0, campaignCostLimit: Double = 0, observationLimit: Int = 20_000,
+        maxSteps: Int = 50, costLimit: Double = 0, campaignCostLimit: Double = 0, timeLimit: Double = 0, observationLimit: Int = 20_000,
         historyKeep: Int = 5, maxFormatRetries: Int = 2, commandLimits: CommandLimits, blocklist: CommandBlocklist = .default,
         terminators: [String: String], price: PriceTable.Price? = nil
     ) {
         self.maxSteps = maxSteps
         self.costLimit = costLimit
         self.campaignCostLimit = campaignCostLimit
+        self.timeLimit = timeLimit
         self.observationLimit = observationLimit
         self.historyKeep = historyKeep
         self.maxFormatRetries = maxFormatRetries

@@ -3,6 +3,8 @@ public enum ExitReason: String, Sendable, Codable, CaseIterable {
     case submitted = "submit"
     case maxSteps = "max_steps"
     case cost = "exit_cost"
+    /// The run's wall-time limit (a campaign's `limits.time`); not one of MLGym's, which has no time limit.
+    case time = "exit_time"
     case context = "exit_context"
     case format = "exit_format"
     case api = "exit_api"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MLGymAPI
+import MLGymCampaign
 import MLGymClient
 import MLGymCore
 import MLGymScore
@@ -13,7 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Score methods as MLGym does: performance profiles, AUP, Borda and mean rank, cost.",
         discussion: """
-            Give --scores, --runs, --campaign, or a combination. A scores CSV has the header \
+            Give --scores, --runs, --campaign, --bundles, or a combination. A scores CSV has the header \
             task,direction,method,best_attempt,best_submission (direction max or min; an empty cell means no valid \
             score). Runs are a JSON array of run records; their Best Attempt@k and Best Submission@k are computed and \
             put beside the scores table. See docs/scoring.md.
@@ -21,6 +22,7 @@ struct ReportCommand: AsyncParsableCommand {
             Examples:
               mlgymctl report --scores docs/examples/mlgym-v1-scores.csv
               mlgymctl report --campaign nightly --format html --out nightly.html
+              mlgymctl report --bundles /shared/mlgym/results/nightly --campaign nightly
               mlgymctl report --scores v1.csv --costs v1-costs.csv --format html --out report.html
             """
     )
@@ -33,6 +35,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Score the finished runs of this mlgymd campaign (mlgymctl run --campaign).", valueName: "name"))
     var campaign: String?
+
+    @Option(name: .long, help: ArgumentHelp("A campaign's results directory: score its finished bundles; repeat to merge directories from other clusters.", valueName: "dir"))
+    var bundles: [String] = []
 
     @OptionGroup var client: ClientOptions
 
@@ -67,8 +72,8 @@ struct ReportCommand: AsyncParsableCommand {
     init() {}
 
     func validate() throws {
-        guard scores != nil || runs != nil || campaign != nil else {
-            throw ValidationError("nothing to report: give --scores FILE.csv, --runs FILE.json or --campaign NAME")
+        guard scores != nil || runs != nil || campaign != nil || !bundles.isEmpty else {
+            throw ValidationError("nothing to report: give --scores FILE.csv, --runs FILE.json, --campaign NAME or --bundles DIR")
         }
         if let runsPerTask, runsPerTask < 1 {
             throw ValidationError("--k \(runsPerTask) must be at least 1")
@@ -105,6 +110,16 @@ struct ReportCommand: AsyncParsableCommand {
             }
             records += finished
         }
+        for directory in bundles {
+            let finished = try ResultsDirectory(directory).finishedRecords()
+            guard !finished.isEmpty else {
+                throw MLGymError(.notFound, "\(directory) holds no finished bundles (mlgymctl campaign status FILE shows why)")
+            }
+            records += finished.sorted { $0.key < $1.key }.map(\.value)
+        }
+        // A run merged twice (its bundle and its mlgymd record) counts once.
+        var seen = Set<String>()
+        records = records.filter { seen.insert($0.id).inserted }
         if !records.isEmpty {
             let fromRuns = try BestOf.table(from: records, baseline: baseline, k: runsPerTask)
             table = try table.map { t throws(MLGymError) in try t.merging(fromRuns) } ?? fromRuns
@@ -114,7 +129,7 @@ struct ReportCommand: AsyncParsableCommand {
             methodCosts.merge(try ReportInputs.costs(costs)) { _, published in published }
         }
         guard let table else {
-            throw MLGymError(.invalidArgument, "nothing to report (give --scores, --runs or --campaign)")
+            throw MLGymError(.invalidArgument, "nothing to report (give --scores, --runs, --campaign or --bundles)")
         }
         return ScoreReport(table: table, costs: methodCosts, runs: records, maxTau: maxTau)
     }

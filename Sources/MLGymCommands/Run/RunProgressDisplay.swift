@@ -13,16 +13,25 @@ final class RunProgressDisplay {
     }
 
     func show(_ runs: [RunInfo]) {
-        let lines = runs.map(Self.line)
+        showLines(runs.map { (key: $0.id, text: Self.line($0)) })
+    }
+
+    /// Lines keyed by what they show: redrawn in a terminal (lines that are gone are cleared), otherwise each
+    /// printed when its text changes.
+    func showLines(_ lines: [(key: String, text: String)]) {
         if terminal {
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-            for line in lines { text += "\r\u{1B}[2K" + line + "\n" }
+            for line in lines { text += "\r\u{1B}[2K" + line.text + "\n" }
+            // Clear what a longer view drew below, and go back up to the view's end.
+            let extra = max(0, drawnLines - lines.count)
+            for _ in 0..<extra { text += "\r\u{1B}[2K\n" }
+            if extra > 0 { text += "\u{1B}[\(extra)A" }
             drawnLines = lines.count
             write(text)
         } else {
-            for (run, line) in zip(runs, lines) where lastShown[run.id] != line {
-                lastShown[run.id] = line
-                write(line + "\n")
+            for line in lines where lastShown[line.key] != line.text {
+                lastShown[line.key] = line.text
+                write(line.text + "\n")
             }
         }
     }
@@ -52,7 +61,7 @@ enum RunTable {
     static func render(_ runs: [RunInfo]) -> String {
         let rows = runs.map { run in
             [
-                String(run.id.prefix(12)), run.task, run.model, "\(run.seed)", run.exitStatus ?? run.state, "\(run.steps)",
+                String(run.id.prefix(12)), run.task, run.method, "\(run.seed)", run.exitStatus ?? run.state, "\(run.steps)",
                 run.bestAttempt.map(number) ?? "-", run.submission.map(number) ?? "-",
                 "\(run.tokensSent)/\(run.tokensReceived)", String(format: "$%.4f", run.cost),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLGymAPI
+import MLGymCampaign
 import MLGymClient
 import MLGymCore
 

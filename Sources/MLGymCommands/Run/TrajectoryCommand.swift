@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLGymAPI
+import MLGymCampaign
 import MLGymClient
 
 /// `mlgymctl trajectory RUN`: what a run's agent thought, did and saw, step by step.

@@ -70,11 +70,12 @@ extension RunManager {
         let scored = evaluations.filter { $0.kind != "baseline" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }
         let metric = task?.config.rankingMetric
         let direction = task?.config.metricDirection ?? .max
+        let method = (try? WireCoding.decoder().decode(RunRequest.self, from: record.config))?.method ?? record.model
         let scoring = RunRecord(
-            id: record.id, task: record.taskID, method: record.model, metric: metric ?? "", direction: direction,
+            id: record.id, task: record.taskID, method: method, metric: metric ?? "", direction: direction,
             evaluations: scored.map { .init(kind: RunRecord.Evaluation.Kind(rawValue: $0.kind) ?? .validate, metrics: $0.metrics) })
         return RunInfo(
-            id: record.id, campaign: record.campaign, task: record.taskID, model: record.model, seed: record.seed,
+            id: record.id, campaign: record.campaign, task: record.taskID, model: record.model, method: method, seed: record.seed,
             session: record.sessionID, state: record.state.rawValue, exitStatus: record.exitStatus, message: record.message,
             steps: record.steps, maxSteps: record.maxSteps, tokensSent: record.tokensSent,
             tokensReceived: record.tokensReceived, apiCalls: record.apiCalls, cost: record.cost, metric: metric,

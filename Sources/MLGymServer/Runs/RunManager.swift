@@ -56,7 +56,7 @@ public actor RunManager {
         guard config.count * request.seeds <= Self.maxConfigurationBytes else {
             throw MLGymError(.invalidArgument, "the request is too large for \(request.seeds) seeds (\(config.count) bytes each); use fewer seeds")
         }
-        let records = (0..<request.seeds).map { seed in
+        let records = (request.firstSeed..<request.firstSeed + request.seeds).map { seed in
             AgentRunRecord(
                 id: Self.newID(), campaign: campaign, taskID: plan.task.id, model: request.model, seed: seed,
                 ownerUID: owner.uid, ownerGID: owner.gid, maxSteps: request.maxSteps, config: config)
@@ -97,6 +97,13 @@ public actor RunManager {
         guard (1...1000).contains(request.seeds) else { throw MLGymError(.invalidArgument, "seeds \(request.seeds) must be 1 to 1000") }
         guard (1...64).contains(request.parallel) else { throw MLGymError(.invalidArgument, "parallel \(request.parallel) must be 1 to 64") }
         guard (1...10_000).contains(request.maxSteps) else { throw MLGymError(.invalidArgument, "max steps \(request.maxSteps) must be 1 to 10000") }
+        guard (0...1_000_000).contains(request.firstSeed) else { throw MLGymError(.invalidArgument, "first seed \(request.firstSeed) must be 0 to 1000000") }
+        guard request.timeLimit.isFinite, (0...30 * 86400).contains(request.timeLimit) else {
+            throw MLGymError(.invalidArgument, "time limit \(request.timeLimit) must be 0 (none) to 2592000 seconds")
+        }
+        if let method = request.method, method.isEmpty || method.count > 128 || method.contains(where: \.isNewline) {
+            throw MLGymError(.invalidArgument, "method '\(method)' must be 1 to 128 characters on one line")
+        }
         let amounts = [request.costLimit, request.campaignCostLimit, request.price?.inputPerMillion ?? 0, request.price?.outputPerMillion ?? 0]
         guard amounts.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw MLGymError(.invalidArgument, "cost limits and prices must be finite and not negative")
@@ -263,7 +270,7 @@ public actor RunManager {
     private func loopConfiguration(_ request: RunRequest, task: BenchmarkTask, model: ModelSpec) -> AgentLoopConfiguration {
         AgentLoopConfiguration(
             maxSteps: request.maxSteps, costLimit: request.costLimit, campaignCostLimit: request.campaignCostLimit,
-            observationLimit: request.observationLimit, historyKeep: request.historyKeep,
+            timeLimit: request.timeLimit, observationLimit: request.observationLimit, historyKeep: request.historyKeep,
             commandLimits: Self.limits(request, task: task), terminators: ACICommandDocs.terminators,
             price: price(for: request, model: model))
     }

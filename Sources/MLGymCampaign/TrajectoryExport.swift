@@ -3,8 +3,8 @@ import MLGymAPI
 
 /// A run in MLGym's output files: the `.traj` (trajectory, history, info) and `results.json` (every successful
 /// evaluation's metrics, and the baseline's), so MLGym's analysis scripts read mlgym runs unchanged.
-enum TrajectoryExport {
-    static func files(_ trajectory: RunTrajectory) throws -> (traj: Data, results: Data) {
+public enum TrajectoryExport {
+    public static func files(_ trajectory: RunTrajectory) throws -> (traj: Data, results: Data) {
         let run = trajectory.run
         var history: [[String: Any]] = [
             ["role": "system", "content": trajectory.systemPrompt, "agent": "primary"],
