@@ -168,6 +168,7 @@ public struct AgentLoop: Sendable {
             do {
                 try await recorder.record(step)
             } catch {
+                if isStopped() { return await end(.interrupted, "stopped on request; its last step could not be recorded: \(error)") }
                 return await end(.error, "the step could not be recorded: \(error)")
             }
             steps.append(step)

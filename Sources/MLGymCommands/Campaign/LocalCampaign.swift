@@ -86,7 +86,8 @@ final class LocalCampaign {
             let budget = spec.limits.campaignCost
             if budget > 0, spent >= budget {
                 skipped += waiting.count
-                notes.append(String(format: "the campaign spent $%.4f of its $%.2f: %d runs not started", spent, budget, waiting.count))
+                let count = waiting.count == 1 ? "1 run" : "\(waiting.count) runs"
+                notes.append(String(format: "the campaign spent $%.4f of its $%.2f: ", spent, budget) + "\(count) not started")
                 waiting.removeAll()
                 return
             }

@@ -13,13 +13,15 @@ struct RunRecorder: AgentRecorder {
     /// Whose last action's exec-history row goes into the step's transaction.
     let environment: SessionAgentEnvironment?
 
+    /// Commits the step even when a stop has cancelled the loop's task meanwhile: the command ran, its effects
+    /// are in the workspace, and a resume must know it (an unstructured task does not inherit the cancellation).
     func record(_ step: AgentStep) async throws {
         let data = try WireCoding.encoder().encode(step)
-        try await store.runs.record(
-            RunStepRecord(
-                runID: runID, step: step.index, data: data, inputTokens: step.inputTokens, outputTokens: step.outputTokens,
-                apiCalls: step.formatErrors + 1, cost: step.cost),
-            exec: environment?.takeHistory())
+        let record = RunStepRecord(
+            runID: runID, step: step.index, data: data, inputTokens: step.inputTokens, outputTokens: step.outputTokens,
+            apiCalls: step.formatErrors + 1, cost: step.cost)
+        let exec = environment?.takeHistory()
+        try await Task { [store] in try await store.runs.record(record, exec: exec) }.value
     }
 
     func note(_ message: String) async {
@@ -32,10 +34,14 @@ struct RunRecorder: AgentRecorder {
     }
 
     func addUsage(inputTokens: Int, outputTokens: Int, apiCalls: Int, cost: Double) async {
-        do {
+        // Spent money counts even for a run being stopped (see `record`).
+        let write = Task { [store, runID] in
             try await store.runs.addUsage(runID, inputTokens: inputTokens, outputTokens: outputTokens, apiCalls: apiCalls, cost: cost)
+        }
+        do {
+            try await write.value
         } catch {
-            DaemonLog.warning("run \(runID): usage of its last model calls could not be recorded: \(error.message)")
+            DaemonLog.warning("run \(runID): usage of its last model calls could not be recorded: \((error as? MLGymError)?.message ?? "\(error)")")
         }
     }
 
