@@ -49,8 +49,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public var method: String?
     /// The seed of the first run; the others follow it (a campaign names each run's seed).
     public var firstSeed: Int
-    /// Seconds of wall time one run may take, counted from its first step; 0 for no limit. Checked between
-    /// steps: the run then ends `exit_time` and its artefact is auto-submitted.
+    /// Seconds of wall time one run may take, counted from its start (a resumed run's clock starts again);
+    /// 0 for no limit. Checked between steps: the run then ends `exit_time` and its artefact is auto-submitted.
     public var timeLimit: Double
 
     public struct Price: Codable, Sendable, Equatable {
@@ -139,7 +139,12 @@ public struct RunRequest: Codable, Sendable, Equatable {
 /// `POST /v1/runs/{id}/resume`: continue an interrupted run from its last committed step.
 public struct RunResumeRequest: Codable, Sendable, Equatable {
     public var apiKey: String?
-    public init(apiKey: String? = nil) { self.apiKey = apiKey }
+    /// The new session's GPUs, when they should differ from the run's first ones (a campaign's GPU pool).
+    public var gpus: String?
+    public init(apiKey: String? = nil, gpus: String? = nil) {
+        self.apiKey = apiKey
+        self.gpus = gpus
+    }
 }
 
 /// `POST /v1/runs/{id}/input`: the next action of a run whose model is `human`.
@@ -184,13 +189,15 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var startedAt: Date?
     public var endedAt: Date?
+    /// The GPUs its sessions were asked for (`none`, `all`, indices), as the run was started.
+    public var gpus: String?
 
     public init(
         id: String, campaign: String?, task: String, model: String, method: String, seed: Int, session: String?, state: String,
         exitStatus: String?, message: String?, steps: Int, maxSteps: Int, tokensSent: Int, tokensReceived: Int,
         apiCalls: Int, cost: Double, metric: String?, direction: String, scores: [[String: Double]],
         bestAttempt: Double?, submission: Double?, baseline: [String: Double]?, awaitingInput: Bool, createdAt: Date,
-        startedAt: Date?, endedAt: Date?
+        startedAt: Date?, endedAt: Date?, gpus: String? = nil
     ) {
         self.id = id
         self.campaign = campaign
@@ -218,6 +225,7 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.gpus = gpus
     }
 
     public var isActive: Bool { state == "queued" || state == "running" }

@@ -3,8 +3,10 @@ import MLGymCore
 internal import Yams
 
 extension CampaignSpec {
-    /// Reads and checks a campaign file. Every error names the file and line: `nightly.yaml:7: …`.
-    public static func load(_ path: String) throws(MLGymError) -> CampaignSpec {
+    /// Reads and checks a campaign file. Every error names the file and line: `nightly.yaml:7: …`. Relative
+    /// paths are read against `baseDirectory`, by default the file's own directory (a Slurm element reads the
+    /// copy made at submission against the original's).
+    public static func load(_ path: String, baseDirectory: String? = nil) throws(MLGymError) -> CampaignSpec {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let text: String
         do {
@@ -12,7 +14,7 @@ extension CampaignSpec {
         } catch {
             throw MLGymError(.notFound, "cannot read the campaign file \(path): \((error as NSError).localizedDescription)")
         }
-        return try parse(text, file: path, directory: url.deletingLastPathComponent().path)
+        return try parse(text, file: path, directory: baseDirectory ?? url.deletingLastPathComponent().path)
     }
 
     /// Parses a campaign's YAML; relative paths (replay files, results) are taken from `directory`.
@@ -140,8 +142,8 @@ private struct SpecReader {
         if let cost = fields["run_cost"] { limits.runCost = try amount(cost, what: "limits.run_cost") }
         if let cost = fields["campaign_cost"] { limits.campaignCost = try amount(cost, what: "limits.campaign_cost") }
         if let time = fields["time"] {
-            guard let seconds = DurationText.seconds(time.scalar?.string ?? ""), seconds > 0, seconds <= 30 * 86400 else {
-                throw error(time, "limits.time must be a duration such as 90m, 2h or 3600s (at most 30 days)")
+            guard let seconds = DurationText.seconds(time.scalar?.string ?? ""), seconds <= 30 * 86400 else {
+                throw error(time, "limits.time must be a duration such as 90m, 2h or 3600s (at most 30 days; 0 for none)")
             }
             limits.time = seconds
         }

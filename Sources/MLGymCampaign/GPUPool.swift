@@ -24,6 +24,12 @@ public struct GPUPool: Sendable, Equatable {
         return taken.map(String.init).joined(separator: ",")
     }
 
+    /// Marks GPUs a run already holds (one started by an earlier invocation) as taken.
+    public mutating func reserve(_ gpus: String) {
+        let held = Set(gpus.split(separator: ",").compactMap { Int($0) })
+        free.removeAll { held.contains($0) }
+    }
+
     /// Gives back what `take` handed out.
     public mutating func give(_ gpus: String) {
         guard gpus != "none" else { return }

@@ -26,8 +26,12 @@ public struct ResultBundle: Sendable {
         self.daemonLog = daemonLog
     }
 
-    /// Writes the bundle under `results` atomically, replacing an earlier one of the same run.
+    /// Writes the bundle under `results` atomically, replacing an earlier one of the same run unless that one
+    /// is finished and this one is not (a duplicate element that failed must not erase a result).
     public func write(to results: ResultsDirectory) throws(MLGymError) {
+        if !manifest.isFinished, let existing = results.scan().manifests[manifest.key], existing.isFinished {
+            throw MLGymError(.alreadyExists, "\(manifest.key) has a finished bundle (run \(existing.run)); this \(manifest.state) run \(manifest.run) does not replace it")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -47,10 +51,9 @@ public struct ResultBundle: Sendable {
             for (name, data) in files {
                 try Self.writeDurably(data, to: staging + "/" + name)
             }
-        } catch let error as MLGymError {
-            throw error
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
+            if let error = error as? MLGymError { throw error }
             throw MLGymError(.system, "cannot write the bundle of \(manifest.key) in \(results.incoming): \((error as NSError).localizedDescription)")
         }
         // An earlier bundle of the run (one that failed) steps aside first: rename(2) cannot replace a directory
@@ -116,6 +119,8 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var cost: Double
     /// The per-run dollar limit the run had (its share of the campaign's budget); 0 for none.
     public var costLimit: Double
+    /// The GPUs the run's session was given (`none`, indices or UUIDs); `gpus` lists every GPU of the host.
+    public var gpuSelection: String?
     /// The root filesystem's identity (a digest of its package list), as mlgymd records with every evaluation.
     public var rootfs: String?
     public var host: String
@@ -139,7 +144,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         campaign: String, key: String, index: Int, task: String, model: String, modelSpec: String, seed: Int, run: String,
         state: String, exitStatus: String?, message: String?, steps: Int, cost: Double, costLimit: Double, rootfs: String?,
         host: HostFacts, mlgymVersion: String, apiVersion: String, daemon: String, slurm: Slurm?, specDigest: String,
-        startedAt: Date?, endedAt: Date?, writtenAt: Date = Date()
+        startedAt: Date?, endedAt: Date?, gpuSelection: String? = nil, writtenAt: Date = Date()
     ) {
         self.campaign = campaign
         self.key = key
@@ -155,6 +160,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         self.steps = steps
         self.cost = cost
         self.costLimit = costLimit
+        self.gpuSelection = gpuSelection
         self.rootfs = rootfs
         self.host = host.hostname
         self.kernel = host.kernel

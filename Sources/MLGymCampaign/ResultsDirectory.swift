@@ -19,29 +19,53 @@ public struct ResultsDirectory: Sendable {
     public var slurm: String { path + "/.slurm" }
     public func bundlePath(_ key: String) -> String { path + "/" + key }
 
-    /// Every bundle's manifest, by run key. Directories that are not bundles (no manifest) are skipped; a
-    /// manifest that cannot be read is an error naming it.
-    public func manifests() throws(MLGymError) -> [String: BundleManifest] {
-        var manifests: [String: BundleManifest] = [:]
+    /// What the directory holds: every readable bundle's manifest by run key, and why any other was passed over.
+    public struct Scan: Sendable {
+        public var manifests: [String: BundleManifest] = [:]
+        public var problems: [String] = []
+    }
+
+    /// Reads every bundle's manifest. A bundle is known by its directory's name, which its manifest must
+    /// repeat (a bundle copied under another run's name does not count for that run), and, when `campaign` is
+    /// given, it must be that campaign's. Bundles that fail these checks or cannot be read are skipped and
+    /// named in `problems`, so one bad directory does not stop a campaign.
+    public func scan(campaign: String? = nil) -> Scan {
+        var scan = Scan()
         for name in entries(path) where !name.hasPrefix(".") {
             let file = path + "/" + name + "/manifest.json"
             guard FileManager.default.fileExists(atPath: file) else { continue }
-            let manifest: BundleManifest = try decode(file, what: "bundle manifest")
-            guard manifest.format <= 1 else {
-                throw MLGymError(.parse, "\(file): bundle format \(manifest.format) is newer than this mlgymctl reads (1); update mlgymctl")
+            let manifest: BundleManifest
+            do {
+                manifest = try decode(file, what: "bundle manifest")
+            } catch {
+                scan.problems.append(error.message)
+                continue
             }
-            manifests[manifest.key] = manifest
+            if manifest.format > 1 {
+                scan.problems.append("\(file): bundle format \(manifest.format) is newer than this mlgymctl reads (1); update mlgymctl")
+            } else if manifest.key != name {
+                scan.problems.append("\(file): the manifest is of \(manifest.key), not of \(name); skipped")
+            } else if let campaign, manifest.campaign != campaign {
+                scan.problems.append("\(file): the bundle is of campaign \(manifest.campaign), not \(campaign); skipped")
+            } else {
+                scan.manifests[name] = manifest
+            }
         }
-        return manifests
+        return scan
     }
 
-    /// The run records of the finished bundles, by run key.
-    public func finishedRecords() throws(MLGymError) -> [String: RunRecord] {
+    /// The run records of the finished bundles, by run key, and the bundles passed over.
+    public func finishedRecords(campaign: String? = nil) -> (records: [String: RunRecord], problems: [String]) {
+        var scan = scan(campaign: campaign)
         var records: [String: RunRecord] = [:]
-        for (key, manifest) in try manifests() where manifest.isFinished {
-            records[key] = try decode(bundlePath(key) + "/record.json", what: "run record")
+        for (key, manifest) in scan.manifests where manifest.isFinished {
+            do {
+                records[key] = try decode(bundlePath(key) + "/record.json", what: "run record")
+            } catch {
+                scan.problems.append(error.message)
+            }
         }
-        return records
+        return (records, scan.problems)
     }
 
     // MARK: Attempts

@@ -41,6 +41,11 @@ public struct SlurmJobs: Sendable, Equatable {
         }
     }
 
+    /// Keeps only the elements of these array jobs (the ones a campaign's results directory submitted).
+    public mutating func keep(jobIDs: Set<String>) {
+        elements = elements.filter { jobIDs.contains(String($0.value.jobID.prefix { $0 != "_" })) }
+    }
+
     static func parse(_ output: String) -> [(Int, Element)] {
         output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

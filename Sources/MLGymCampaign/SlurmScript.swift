@@ -26,7 +26,11 @@ public struct SlurmScript: Sendable {
     public static let setupMargin: Double = 15 * 60
 
     public let spec: CampaignSpec
+    /// The campaign file the elements read: a copy made at submission, so editing the original does not
+    /// break elements still waiting.
     public let specPath: String
+    /// The original file's directory, against which the copy's relative paths are read.
+    public let baseDirectory: String
     public let specDigest: String
     public let runs: [CampaignRun]
     /// Each element's dollar limit (`CostShare`); 0 for none.
@@ -34,9 +38,13 @@ public struct SlurmScript: Sendable {
     public let mlgymctl: String
     public let options: Options
 
-    public init(spec: CampaignSpec, specPath: String, specDigest: String, runs: [CampaignRun], costShare: Double, mlgymctl: String, options: Options) {
+    public init(
+        spec: CampaignSpec, specPath: String, baseDirectory: String, specDigest: String, runs: [CampaignRun], costShare: Double,
+        mlgymctl: String, options: Options
+    ) {
         self.spec = spec
         self.specPath = specPath
+        self.baseDirectory = baseDirectory
         self.specDigest = specDigest
         self.runs = runs
         self.costShare = costShare
@@ -56,6 +64,8 @@ public struct SlurmScript: Sendable {
             "#SBATCH --array=\(Self.arrayList(runs.map(\.index)))\(options.maxRunning.map { "%\($0)" } ?? "")",
             "#SBATCH --nodes=1",
             "#SBATCH --ntasks=1",
+            // A requeued element would start its run again with the same job id and a fresh share of the budget.
+            "#SBATCH --no-requeue",
         ]
         if let cpus = spec.resources.cpus { lines.append("#SBATCH --cpus-per-task=\(Int(cpus.rounded(.up)))") }
         if let memory = spec.resources.memory, let bytes = ByteCount.parse(memory) {
@@ -72,7 +82,8 @@ public struct SlurmScript: Sendable {
         lines.append("#SBATCH --output=\(spec.results)/.slurm/%A_%a.out")
         lines.append("")
         var command = [
-            Self.quote(mlgymctl), "campaign", "element", Self.quote(specPath), "--index", "\"$SLURM_ARRAY_TASK_ID\"",
+            Self.quote(mlgymctl), "campaign", "element", Self.quote(specPath), "--base-dir", Self.quote(baseDirectory),
+            "--index", "\"$SLURM_ARRAY_TASK_ID\"",
             "--results", Self.quote(spec.results), "--spec-digest", specDigest,
             "--cost-share", String(format: "%.4f", costShare), "--daemon", options.daemon,
         ]

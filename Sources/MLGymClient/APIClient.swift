@@ -116,8 +116,8 @@ public final class APIClient: Sendable {
 
     public func stopRun(_ id: String) throws(MLGymError) -> RunInfo { try call("POST", "/v1/runs/\(Self.escape(id))/stop") }
 
-    public func resumeRun(_ id: String, apiKey: String?) throws(MLGymError) -> RunInfo {
-        try call("POST", "/v1/runs/\(Self.escape(id))/resume", body: RunResumeRequest(apiKey: apiKey))
+    public func resumeRun(_ id: String, apiKey: String?, gpus: String? = nil) throws(MLGymError) -> RunInfo {
+        try call("POST", "/v1/runs/\(Self.escape(id))/resume", body: RunResumeRequest(apiKey: apiKey, gpus: gpus))
     }
 
     public func sendRunInput(_ id: String, action: String) throws(MLGymError) {

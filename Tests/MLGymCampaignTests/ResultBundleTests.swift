@@ -48,10 +48,10 @@ import Testing
         #expect(files == ["manifest.json", "mlgymd.log", "record.json", "results.json", "run.traj"])
         // Nothing is left half-written beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: results.incoming).isEmpty)
-        let manifest = try #require(try results.manifests()["blotto+gpt+seed1"])
+        let manifest = try #require(results.scan().manifests["blotto+gpt+seed1"])
         #expect(manifest.host == "node7" && manifest.gpuDriver == "550.54.15" && manifest.gpus.first?.model == "NVIDIA H100")
         #expect(manifest.rootfs == "sha256:0123456789abcdef" && manifest.slurm?.arrayTaskID == "3" && manifest.isFinished)
-        let record = try #require(try results.finishedRecords()["blotto+gpt+seed1"])
+        let record = try #require(results.finishedRecords().records["blotto+gpt+seed1"])
         #expect(record.method == "gpt" && record.attempt == 1 && record.evaluations.map(\.kind) == [.validate, .submit])
         #expect(record.steps == [RunRecord.Step(thought: "look", action: "ls", observation: "a.py")])
         // MLGym's own files.
@@ -63,11 +63,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let results = ResultsDirectory(root)
         try bundle(run("failed", state: "failed")).write(to: results)
-        #expect(try results.manifests()["blotto+gpt+seed1"]?.isFinished == false)
-        #expect(try results.finishedRecords().isEmpty)
+        #expect(results.scan().manifests["blotto+gpt+seed1"]?.isFinished == false)
+        #expect(results.finishedRecords().records.isEmpty)
         try bundle(run("again")).write(to: results)
-        #expect(try results.manifests()["blotto+gpt+seed1"]?.run == "again")
-        #expect(try results.finishedRecords().count == 1)
+        #expect(results.scan().manifests["blotto+gpt+seed1"]?.run == "again")
+        #expect(results.finishedRecords().records.count == 1)
+        // A duplicate element that failed later does not erase the result.
+        #expect(throws: MLGymError.self) { try bundle(run("late", state: "failed")).write(to: results) }
+        #expect(results.scan().manifests["blotto+gpt+seed1"]?.run == "again")
         // Only the bundle and the (empty) staging directory remain.
         #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == [".incoming", "blotto+gpt+seed1"])
     }
@@ -87,12 +90,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/x+y+seed0", withIntermediateDirectories: true)
         try Data("{".utf8).write(to: URL(fileURLWithPath: root + "/x+y+seed0/manifest.json"))
-        #expect(throws: MLGymError.self) { try ResultsDirectory(root).manifests() }
-        do {
-            _ = try ResultsDirectory(root).manifests()
-        } catch {
-            #expect(error.message.hasPrefix(root + "/x+y+seed0/manifest.json: not a valid bundle manifest"))
-        }
+        // Skipped and named; the good bundle beside it still counts.
+        try bundle(run("r1")).write(to: ResultsDirectory(root))
+        let scan = ResultsDirectory(root).scan()
+        #expect(scan.manifests.keys.sorted() == ["blotto+gpt+seed1"])
+        #expect(scan.problems.count == 1)
+        #expect(scan.problems.first?.hasPrefix(root + "/x+y+seed0/manifest.json: not a valid bundle manifest") == true)
+        // A bundle copied under another run's name, or of another campaign, does not count.
+        try FileManager.default.copyItem(atPath: root + "/blotto+gpt+seed1", toPath: root + "/blotto+gpt+seed2")
+        #expect(ResultsDirectory(root).scan().manifests["blotto+gpt+seed2"] == nil)
+        #expect(ResultsDirectory(root).scan(campaign: "other").manifests.isEmpty)
     }
 
     @Test func statusOfEachRun() throws {
@@ -108,7 +115,7 @@ import Testing
         var jobs = SlurmJobs()
         jobs.addQueue("7_3|RUNNING|node2\n7_0|PENDING|\n")
         let status = CampaignStatus(
-            spec: spec, manifests: try results.manifests(), records: try results.finishedRecords(), attempts: results.attemptRecords(), jobs: jobs)
+            spec: spec, manifests: results.scan().manifests, records: results.finishedRecords().records, attempts: results.attemptRecords(), jobs: jobs)
         #expect(status.rows.map(\.state) == [.pending, .finished, .failed, .running, .missing])
         #expect(status.rows[1].score == 2.5)
         #expect(status.rows[3].detail == "7_3 on node2")

@@ -25,7 +25,8 @@ import Testing
         options.daemonArguments = ["--tasks-dir", "/shared/my tasks"]
         let runs = [0, 1, 2, 5, 7].map { spec.runs[$0] }
         let text = SlurmScript(
-            spec: spec, specPath: "/shared/c.yaml", specDigest: "abc", runs: runs, costShare: 2, mlgymctl: "/opt/mlgym/bin/mlgymctl",
+            spec: spec, specPath: "/shared/c.yaml", baseDirectory: "/shared", specDigest: "abc", runs: runs, costShare: 2,
+            mlgymctl: "/opt/mlgym/bin/mlgymctl",
             options: options
         ).render()
         let lines = Set(text.split(separator: "\n").map(String.init))
@@ -33,6 +34,7 @@ import Testing
         #expect(lines.contains("#SBATCH --job-name=mlgym-nightly"))
         #expect(lines.contains("#SBATCH --array=0-2,5,7%3"))
         #expect(lines.contains("#SBATCH --cpus-per-task=4"))
+        #expect(lines.contains("#SBATCH --no-requeue"))
         // The session's 16 GiB and 1 GiB for mlgymd.
         #expect(lines.contains("#SBATCH --mem=17408M"))
         #expect(lines.contains("#SBATCH --gres=gpu:2"))
@@ -42,7 +44,7 @@ import Testing
         #expect(lines.contains("#SBATCH --account=lab"))
         #expect(lines.contains("#SBATCH --output=/shared/it's here/nightly/.slurm/%A_%a.out"))
         #expect(lines.contains(
-            "exec /opt/mlgym/bin/mlgymctl campaign element /shared/c.yaml --index \"$SLURM_ARRAY_TASK_ID\" --results '/shared/it'\\''s here/nightly' "
+            "exec /opt/mlgym/bin/mlgymctl campaign element /shared/c.yaml --base-dir /shared --index \"$SLURM_ARRAY_TASK_ID\" --results '/shared/it'\\''s here/nightly' "
                 + "--spec-digest abc --cost-share 2.0000 --daemon auto --mlgymd-arg=--tasks-dir '--mlgymd-arg=/shared/my tasks'"))
     }
 
@@ -50,7 +52,9 @@ import Testing
         var options = SlurmScript.Options()
         options.time = "30"
         let spec = try spec()
-        let text = SlurmScript(spec: spec, specPath: "/c.yaml", specDigest: "d", runs: spec.runs, costShare: 0, mlgymctl: "/m", options: options).render()
+        let text = SlurmScript(
+            spec: spec, specPath: "/c.yaml", baseDirectory: "/", specDigest: "d", runs: spec.runs, costShare: 0, mlgymctl: "/m", options: options
+        ).render()
         #expect(text.contains("#SBATCH --array=0-7\n"))
         #expect(text.contains("#SBATCH --time=30\n"))
         for absent in ["--mem", "--gres", "--cpus-per-task", "--partition", "--account"] { #expect(!text.contains(absent)) }
@@ -71,6 +75,9 @@ import Testing
         #expect(jobs.elements[4]?.isLive == true)
         #expect(jobs.elements[1] == SlurmJobs.Element(jobID: "14_1", state: "COMPLETED", nodes: "node3"))
         #expect(jobs.elements[1]?.isLive == false)
+        // Only the array jobs this campaign's directory submitted.
+        jobs.keep(jobIDs: ["12"])
+        #expect(jobs.elements.keys.sorted() == [3, 4])
     }
 
     @Test func gpusInsideAnAllocation() {
@@ -78,8 +85,10 @@ import Testing
         #expect(SlurmGPUs.selection(count: 2, environment: ["SLURM_JOB_GPUS": "2,5", "CUDA_VISIBLE_DEVICES": "0,1"]) == "2,5")
         #expect(SlurmGPUs.selection(count: 1, environment: ["SLURM_STEP_GPUS": "3", "SLURM_JOB_GPUS": "3,4"]) == "3")
         #expect(SlurmGPUs.selection(count: 1, environment: ["CUDA_VISIBLE_DEVICES": "GPU-8d2f"]) == "GPU-8d2f")
-        #expect(SlurmGPUs.selection(count: 1, environment: ["CUDA_VISIBLE_DEVICES": "MIG-x/1/2"]) == "all")
-        #expect(SlurmGPUs.selection(count: 1, environment: [:]) == "all")
+        // Job-relative numbers, or nothing at all: which GPUs are ours is unknown, so none are guessed.
+        #expect(SlurmGPUs.selection(count: 1, environment: ["CUDA_VISIBLE_DEVICES": "0"]) == nil)
+        #expect(SlurmGPUs.selection(count: 1, environment: ["CUDA_VISIBLE_DEVICES": "MIG-x/1/2"]) == nil)
+        #expect(SlurmGPUs.selection(count: 1, environment: [:]) == nil)
     }
 
     @Test func theBudgetIsSplitOverTheRunsSubmitted() throws {
@@ -107,6 +116,9 @@ import Testing
         #expect(pool.take() == nil)
         pool.give("0,1")
         #expect(pool.take() == "0,1")
+        var held = GPUPool(total: 4, perRun: 1)
+        held.reserve("1,2")
+        #expect(held.take() == "0" && held.take() == "3" && held.take() == nil)
         var none = GPUPool(total: 0, perRun: 0)
         #expect(none.take() == "none" && none.fits(parallel: 64))
     }

@@ -13,6 +13,8 @@ enum CampaignBundles {
         /// `system` or `private`.
         var daemon: String
         var costLimit: Double
+        /// The session's GPU selection.
+        var gpus: String
         var daemonLog: String?
     }
 
@@ -26,7 +28,7 @@ enum CampaignBundles {
             modelSpec: info.model, seed: run.seed, run: info.id, state: info.state, exitStatus: info.exitStatus,
             message: info.message, steps: info.steps, cost: info.cost, costLimit: context.costLimit, rootfs: rootfs,
             host: HostFacts.current(), mlgymVersion: daemon.version, apiVersion: daemon.apiVersion, daemon: context.daemon,
-            slurm: Self.slurm, specDigest: context.specDigest, startedAt: info.startedAt, endedAt: info.endedAt)
+            slurm: Self.slurm, specDigest: context.specDigest, startedAt: info.startedAt, endedAt: info.endedAt, gpuSelection: context.gpus)
         let bundle = ResultBundle(
             manifest: manifest, record: RunRecords.record(info, steps: trajectory.steps), trajectory: trajectory,
             evaluations: evaluations, daemonLog: context.daemonLog)

@@ -20,8 +20,10 @@ struct CampaignElementCommand: AsyncParsableCommand {
             stops the run; no bundle is written then, and a re-submission runs it again.
             """)
 
-    @Argument(help: ArgumentHelp("The campaign file.", valueName: "file.yaml"))
+    @Argument(help: ArgumentHelp("The campaign file (the copy made at submission).", valueName: "file.yaml"))
     var file: String
+    @Option(name: .customLong("base-dir"), help: ArgumentHelp("The directory the file's relative paths are read against (default: the file's).", valueName: "dir"))
+    var baseDirectory: String?
     @Option(help: "The run's index in the campaign (the array index).")
     var index: Int
     @Option(help: ArgumentHelp("The campaign's results directory (default: the file's `results`).", valueName: "dir"))
@@ -41,7 +43,7 @@ struct CampaignElementCommand: AsyncParsableCommand {
         guard let mode = NodeDaemon.Mode(rawValue: daemon) else {
             throw ValidationError("--daemon \(daemon) must be auto, system or private")
         }
-        let spec = try CampaignSpec.load(file)
+        let spec = try CampaignSpec.load(file, baseDirectory: baseDirectory)
         let digest = try CampaignBundles.digest(ofFile: file)
         if let specDigest, specDigest != digest {
             throw MLGymError(.invalidState, "\(file) changed since it was submitted; submit the campaign again (mlgymctl campaign submit)")
@@ -52,20 +54,25 @@ struct CampaignElementCommand: AsyncParsableCommand {
         }
         let run = runs[index]
         let directory = ResultsDirectory(results ?? spec.results)
-        if let manifest = try directory.manifests()[run.key], manifest.isFinished {
+        if let manifest = directory.scan(campaign: spec.name).manifests[run.key], manifest.isFinished {
             print("\(run.key): finished already (run \(manifest.run) on \(manifest.host)); nothing to do")
             return
         }
         let limit = costShare > 0 ? costShare : spec.limits.runCost
         let environment = ProcessInfo.processInfo.environment
-        let request = try CampaignRequest.make(
-            spec, run: run, costLimit: limit, campaignCostLimit: 0,
-            gpus: SlurmGPUs.selection(count: spec.resources.gpus, environment: environment))
+        guard let gpus = SlurmGPUs.selection(count: spec.resources.gpus, environment: environment) else {
+            throw MLGymError(
+                .invalidState,
+                "the run asks for \(spec.resources.gpus) GPUs but the allocation names none (no SLURM_JOB_GPUS or SLURM_STEP_GPUS): submit with --gres=gpu:N (campaign submit does), or check the cluster's gres.conf")
+        }
+        let request = try CampaignRequest.make(spec, run: run, costLimit: limit, campaignCostLimit: 0, gpus: gpus)
         let node = try NodeDaemon.connect(mode, mlgymd: mlgymd, arguments: daemonArguments)
         defer { node.shutdown() }
         // Caught only now: a private mlgymd must not inherit SIGTERM ignored.
         let terminated = SignalFlag(SIGTERM)
-        let attempt = environment["SLURM_JOB_ID"].map { "job\($0)" } ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        // A job requeued by hand keeps its id: the restart count keeps its attempts apart.
+        let attempt = environment["SLURM_JOB_ID"].map { "job\($0)" + (environment["SLURM_RESTART_COUNT"].map { "-restart\($0)" } ?? "") }
+            ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         let host = ProcessInfo.processInfo.hostName
         print("\(run.key): \(node.kind) mlgymd on \(host)" + (limit > 0 ? String(format: ", $%.4f to spend", limit) : ""))
         let api = node.client
@@ -99,7 +106,7 @@ struct CampaignElementCommand: AsyncParsableCommand {
         }
         try directory.record(AttemptRecord(key: run.key, attempt: attempt, host: host, cost: info.cost, state: info.state))
         let context = CampaignBundles.Context(
-            spec: spec, specDigest: digest, results: directory, daemon: node.kind, costLimit: limit, daemonLog: node.log)
+            spec: spec, specDigest: digest, results: directory, daemon: node.kind, costLimit: limit, gpus: gpus, daemonLog: node.log)
         try CampaignBundles.write(run, info: info, api: api, context: context)
         print("\(run.key): \(info.state) (\(info.exitStatus ?? "no exit status")), bundle in \(directory.bundlePath(run.key))")
         if info.state != "finished" {

@@ -48,7 +48,7 @@ struct CampaignRunCommand: AsyncParsableCommand {
             throw MLGymError(.invalidArgument, "each run asks for \(spec.resources.gpus) GPUs and this host has \(info.gpus)")
         }
         let campaign = LocalCampaign(spec: spec, digest: try CampaignBundles.digest(ofFile: file), api: api)
-        try campaign.adopt()
+        try campaign.adopt(pool: &pool)
         let interrupted = InterruptFlag()
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var stopsSent = false

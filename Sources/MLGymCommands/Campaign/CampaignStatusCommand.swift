@@ -24,20 +24,21 @@ struct CampaignStatusCommand: ParsableCommand {
     func run() throws {
         let spec = try CampaignSpec.load(file)
         let directory = ResultsDirectory(results.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? spec.results)
-        let manifests = try directory.manifests()
-        let records = try directory.finishedRecords()
+        let scan = directory.scan(campaign: spec.name)
+        let (records, problems) = directory.finishedRecords(campaign: spec.name)
+        for problem in Set(scan.problems + problems).sorted() { FileHandle.standardError.write(Data("note: \(problem)\n".utf8)) }
         var jobs = SlurmJobs()
         var note: String?
         if HostTool.find("squeue") != nil {
             do {
-                jobs = try CampaignSlurm.jobs(name: "mlgym-" + spec.name, accounting: true)
+                jobs = try CampaignSlurm.jobs(name: "mlgym-" + spec.name, results: directory, accounting: true)
             } catch {
                 note = "Slurm did not answer (\(error.message)); showing the bundles only"
             }
         } else {
             note = "no squeue on this host; showing the bundles only"
         }
-        let status = CampaignStatus(spec: spec, manifests: manifests, records: records, attempts: directory.attemptRecords(), jobs: jobs)
+        let status = CampaignStatus(spec: spec, manifests: scan.manifests, records: records, attempts: directory.attemptRecords(), jobs: jobs)
         if json {
             let runs = status.rows.map { row -> [String: Any] in
                 var object: [String: Any] = [

@@ -43,8 +43,10 @@ final class LocalCampaign {
 
     /// Takes over what mlgymd already has of the campaign: finished runs are kept, runs still in flight are
     /// followed, interrupted and failed ones wait for their turn again.
-    func adopt() throws(MLGymError) {
-        bundles = try results.manifests().mapValues(\.run)
+    func adopt(pool: inout GPUPool) throws(MLGymError) {
+        let scan = results.scan(campaign: spec.name)
+        notes += scan.problems
+        bundles = scan.manifests.mapValues(\.run)
         try readRuns()
         for run in spec.runs {
             guard let info = latest[run.key] else {
@@ -52,8 +54,12 @@ final class LocalCampaign {
                 continue
             }
             switch info.state {
-            case "finished": try keep(run, info)
-            case "queued", "running": active[run.key] = Active(run: run, id: info.id, gpus: "none")
+            case "finished": keep(run, info)
+            case "queued", "running":
+                // Its GPUs stay its own until it ends.
+                let gpus = pool.perRun > 0 ? info.gpus ?? "none" : "none"
+                pool.reserve(gpus)
+                active[run.key] = Active(run: run, id: info.id, gpus: gpus)
             default: waiting.append(run)
             }
         }
@@ -68,7 +74,7 @@ final class LocalCampaign {
             pool.give(entry.gpus)
             switch info.state {
             case "finished":
-                try keep(entry.run, info)
+                keep(entry.run, info, gpus: entry.gpus)
                 if let started = info.startedAt, let ended = info.endedAt { durations.append(ended.timeIntervalSince(started)) }
             case "interrupted":
                 // Stopped by someone else, or mlgymd restarted: it resumes on the next invocation.
@@ -96,7 +102,7 @@ final class LocalCampaign {
             do {
                 let id: String
                 if let previous = latest[run.key], previous.state == "interrupted", let model = spec.model(named: run.model) {
-                    id = try api.resumeRun(previous.id, apiKey: try CampaignRequest.key(for: model)).id
+                    id = try api.resumeRun(previous.id, apiKey: try CampaignRequest.key(for: model), gpus: gpus).id
                 } else {
                     let request = try CampaignRequest.make(
                         spec, run: run, costLimit: spec.limits.runCost, campaignCostLimit: budget, gpus: gpus)
@@ -157,14 +163,20 @@ final class LocalCampaign {
         }
     }
 
-    /// A finished run's bundle and spending, written once.
-    private func keep(_ run: CampaignRun, _ info: RunInfo) throws(MLGymError) {
+    /// A finished run's bundle and spending, written once. A failure to write them is a note, not the end of
+    /// the campaign: the run is finished in mlgymd either way, and the next invocation tries again.
+    private func keep(_ run: CampaignRun, _ info: RunInfo, gpus: String? = nil) {
         let host = ProcessInfo.processInfo.hostName
-        try results.record(AttemptRecord(key: run.key, attempt: "local-\(info.id)", host: host, cost: info.cost, state: info.state))
-        guard bundles[run.key] != info.id else { return }
-        let context = CampaignBundles.Context(
-            spec: spec, specDigest: digest, results: results, daemon: "system", costLimit: spec.limits.runCost, daemonLog: nil)
-        try CampaignBundles.write(run, info: info, api: api, context: context)
-        bundles[run.key] = info.id
+        do {
+            try results.record(AttemptRecord(key: run.key, attempt: "local-\(info.id)", host: host, cost: info.cost, state: info.state))
+            guard bundles[run.key] != info.id else { return }
+            let context = CampaignBundles.Context(
+                spec: spec, specDigest: digest, results: results, daemon: "system", costLimit: spec.limits.runCost,
+                gpus: gpus ?? info.gpus ?? "none", daemonLog: nil)
+            try CampaignBundles.write(run, info: info, api: api, context: context)
+            bundles[run.key] = info.id
+        } catch {
+            notes.append("\(run.key): its bundle could not be written (\(error.message)); running the command again retries")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MLGymAPI
 import MLGymCampaign
 import MLGymClient
@@ -111,7 +112,8 @@ struct ReportCommand: AsyncParsableCommand {
             records += finished
         }
         for directory in bundles {
-            let finished = try ResultsDirectory(directory).finishedRecords()
+            let (finished, problems) = ResultsDirectory(directory).finishedRecords()
+            for problem in problems { FileHandle.standardError.write(Data("note: \(problem)\n".utf8)) }
             guard !finished.isEmpty else {
                 throw MLGymError(.notFound, "\(directory) holds no finished bundles (mlgymctl campaign status FILE shows why)")
             }

@@ -30,7 +30,7 @@ enum RunRoutes {
         router.add(.POST, "/v1/runs/{id}/resume") { request in
             await answer {
                 let body = try request.decode(RunResumeRequest.self)
-                return .json(try await runs.resume(request.parameter("id"), apiKey: body.apiKey, for: request.peer))
+                return .json(try await runs.resume(request.parameter("id"), apiKey: body.apiKey, gpus: body.gpus, for: request.peer))
             }
         }
         router.add(.POST, "/v1/runs/{id}/input") { request in

@@ -22,14 +22,14 @@ extension RunManager {
     }
 
     /// Continues an interrupted run from its last committed step, in a new session.
-    public func resume(_ reference: String, apiKey: String?, for peer: PeerCredentials) async throws(MLGymError) -> RunInfo {
+    public func resume(_ reference: String, apiKey: String?, gpus: String? = nil, for peer: PeerCredentials) async throws(MLGymError) -> RunInfo {
         guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; resume the run after it restarts") }
         let record = try await resolve(reference, for: peer)
         guard record.state == .interrupted else {
             throw MLGymError(.invalidState, "run \(record.id) is \(record.state.rawValue); only an interrupted run can be resumed")
         }
         guard controls[record.id] == nil else { throw MLGymError(.invalidState, "run \(record.id) is being resumed already") }
-        let request: RunRequest
+        var request: RunRequest
         do {
             request = try WireCoding.decoder().decode(RunRequest.self, from: record.config)
         } catch {
@@ -39,6 +39,7 @@ extension RunManager {
         if apiKey != nil, peer.uid != record.ownerUID, request.apiBase != nil {
             throw MLGymError(.permissionDenied, "run \(record.id) belongs to uid \(record.ownerUID) and uses its own --api-base; only its owner may give it a key")
         }
+        if let gpus { request.gpus = gpus }
         let owner = PeerCredentials(pid: peer.pid, uid: record.ownerUID, gid: record.ownerGID)
         let plan = try await plan(request, owner: owner)
         let previous = try await RunRecorder.steps(of: record.id, in: store)

@@ -70,7 +70,8 @@ extension RunManager {
         let scored = evaluations.filter { $0.kind != "baseline" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }
         let metric = task?.config.rankingMetric
         let direction = task?.config.metricDirection ?? .max
-        let method = (try? WireCoding.decoder().decode(RunRequest.self, from: record.config))?.method ?? record.model
+        let request = try? WireCoding.decoder().decode(RunRequest.self, from: record.config)
+        let method = request?.method ?? record.model
         let scoring = RunRecord(
             id: record.id, task: record.taskID, method: method, metric: metric ?? "", direction: direction,
             evaluations: scored.map { .init(kind: RunRecord.Evaluation.Kind(rawValue: $0.kind) ?? .validate, metrics: $0.metrics) })
@@ -83,6 +84,6 @@ extension RunManager {
             bestAttempt: metric == nil ? nil : BestOf.bestAttempt(of: scoring),
             submission: metric == nil ? nil : BestOf.submission(of: scoring),
             baseline: task?.config.baselineScores.first, awaitingInput: controls[record.id]?.human?.isWaiting ?? false,
-            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt)
+            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: request?.gpus)
     }
 }
