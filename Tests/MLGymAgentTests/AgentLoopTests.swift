@@ -181,4 +181,38 @@ import Testing
         #expect(outcome.exitStatus == "submission_not_found (max_steps)")
         #expect(recorder.steps.withLock { $0.first?.observation } == "partial\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN 30 SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME.")
     }
+
+    @Test func theTimeLimitEndsTheRunBetweenStepsWithAnAutoSubmission() async {
+        // The first command alone outlasts the limit (sleeping can only take longer, never shorter), so the run
+        // ends after one step, before a second model call: no timing the machine's load could upset.
+        final class SlowCommands: AgentEnvironment {
+            let commands = Mutex(0)
+            let autoSubmitted = Mutex<ExitReason?>(nil)
+            func run(_ command: String, limits: CommandLimits) async throws -> CommandOutcome {
+                try? await Task.sleep(for: .milliseconds(500))
+                commands.withLock { $0 += 1 }
+                return CommandOutcome(output: "ok", exitCode: 0, durationMs: 500)
+            }
+            func state() async -> AgentState { AgentState(openFile: "n/a", workingDirectory: "/home/agent/workspace") }
+            func submission() async -> FinalEvaluation? { nil }
+            func autoSubmit(reason: ExitReason) async -> FinalEvaluation {
+                autoSubmitted.withLock { $0 = reason }
+                return .succeeded
+            }
+        }
+        let environment = SlowCommands()
+        let model = ScriptedModel((0..<10).map { _ in Self.reply("ls") })
+        let loop = AgentLoop(
+            model: model, environment: environment, recorder: MemoryRecorder(),
+            prompts: AgentPrompts(commandDocumentation: "", window: 1000, trainingTimeout: 1800),
+            configuration: AgentLoopConfiguration(
+                maxSteps: 10, timeLimit: 0.25, commandLimits: CommandLimits(total: 60, withoutOutput: 30), terminators: [:]),
+            taskDescription: "Win.")
+        let outcome = await loop.run(isStopped: { false })
+        #expect(outcome.reason == .time)
+        #expect(outcome.exitStatus == "autosubmission (exit_time)")
+        #expect(environment.commands.withLock { $0 } == 1)
+        #expect(environment.autoSubmitted.withLock { $0 } == .time)
+        #expect(model.seen.withLock { $0.count } == 1)
+    }
 }

@@ -18,6 +18,8 @@ public final class Sandbox: Sendable {
     public let warnings: [String]
     /// The agent's uid as the host sees it (files the agent writes in the workspace are owned by it).
     public let agentHostUID: UInt32
+    /// The agent's gid as the host sees it (in rootless mode the caller's gid, not the identity's).
+    public let agentHostGID: UInt32
     let channel: InitChannel
     let cgroup: SandboxCgroup?
     let volume: DiskVolume?
@@ -39,7 +41,7 @@ public final class Sandbox: Sendable {
     init(
         id: String, spec: SandboxSpec, initPID: Int32, controlFD: Int32, cgroup: SandboxCgroup?, volume: DiskVolume?,
         runtimeDirectory: String, stateDirectory: String, workspaceHostPath: String, environment: [String: String],
-        supplementaryGroups: [UInt32], agentHostUID: UInt32, warnings: [String]
+        supplementaryGroups: [UInt32], agentHostUID: UInt32, agentHostGID: UInt32, warnings: [String]
     ) {
         self.id = id
         self.spec = spec
@@ -52,6 +54,7 @@ public final class Sandbox: Sendable {
         self.environment = environment
         self.supplementaryGroups = supplementaryGroups
         self.agentHostUID = agentHostUID
+        self.agentHostGID = agentHostGID
         self.warnings = warnings
         var info = stat()
         pidNamespace = stat("/proc/\(initPID)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : 0

@@ -188,7 +188,7 @@ struct SandboxBuilder {
             id: id, spec: spec, initPID: pid, controlFD: sockets[0], cgroup: cgroup, volume: volume,
             runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory, workspaceHostPath: workspace,
             environment: environment, supplementaryGroups: gpu.supplementaryGroups, agentHostUID: agentHostUID,
-            warnings: warnings)
+            agentHostGID: agentHostGID, warnings: warnings)
         cleanup.cancel()
         do {
             try await sandbox.channel.waitUntilReady()

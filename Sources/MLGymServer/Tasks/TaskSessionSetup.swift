@@ -15,7 +15,8 @@ struct TaskSessionSetup: Sendable {
     /// Copies the starter files into the workspace, owned by the agent.
     func populateWorkspace(of sandbox: Sandbox) throws(MLGymError) {
         let workspace = sandbox.workspaceHostPath
-        let owner = "\(sandbox.agentHostUID):\(sandbox.spec.identity.gid)"
+        // The host's view of the agent: in rootless mode the daemon's own ids, which the agent's map to.
+        let owner = "\(sandbox.agentHostUID):\(sandbox.agentHostGID)"
         for entry in task.config.starterCode {
             let name = (entry as NSString).lastPathComponent
             let destination = workspace + "/" + name
