@@ -55,6 +55,7 @@ import Testing
         // It ran rootless: the daemon said so, and the files it left are the user's.
         let log = try String(contentsOfFile: bundle + "/mlgymd.log", encoding: .utf8)
         #expect(log.contains("not delegated to uid \(user.uid)"), "\(log)")
+        #expect(log.contains("one asked for is an rlimit (RLIMIT_AS)"), "the session's 2G is enforced as an rlimit: \(log)")
         var info = stat()
         #expect(stat(bundle + "/record.json", &info) == 0 && info.st_uid == user.uid)
     }

@@ -69,7 +69,7 @@ struct CampaignElementCommand: AsyncParsableCommand {
         let node = try NodeDaemon.connect(mode, mlgymd: mlgymd, arguments: daemonArguments)
         defer { node.shutdown() }
         // Caught only now: a private mlgymd must not inherit SIGTERM ignored.
-        let terminated = SignalFlag(SIGTERM)
+        let terminated = SignalFlag(SIGTERM, exitOnSecond: false)
         // A job requeued by hand keeps its id: the restart count keeps its attempts apart.
         let attempt = environment["SLURM_JOB_ID"].map { "job\($0)" + (environment["SLURM_RESTART_COUNT"].map { "-restart\($0)" } ?? "") }
             ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
@@ -113,31 +113,4 @@ struct CampaignElementCommand: AsyncParsableCommand {
             throw MLGymError(.system, "\(run.key): the run \(info.state)\(info.message.map { ": \($0)" } ?? "")")
         }
     }
-}
-
-/// A signal caught rather than obeyed at once, so the run can be stopped in mlgymd first.
-final class SignalFlag: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
-    private let lock = NSLock()
-    private var raised = false
-
-    init(_ number: Int32) {
-        signal(number, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: number)
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            self.raised = true
-            self.lock.unlock()
-        }
-        source.resume()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
-    }
-
-    deinit { source.cancel() }
 }

@@ -49,7 +49,7 @@ struct CampaignRunCommand: AsyncParsableCommand {
         }
         let campaign = LocalCampaign(spec: spec, digest: try CampaignBundles.digest(ofFile: file), api: api)
         try campaign.adopt(pool: &pool)
-        let interrupted = InterruptFlag()
+        let interrupted = SignalFlag()
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var stopsSent = false
         while true {

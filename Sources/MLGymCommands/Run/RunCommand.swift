@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         // While a person is typing an action the main loop waits on the terminal: Ctrl-C then stops the runs
         // from the signal handler and leaves.
-        let interrupted = InterruptFlag { if HumanTurn.isReading { stopAll(); Glibc.exit(130) } }
+        let interrupted = SignalFlag { if HumanTurn.isReading { stopAll(); Glibc.exit(130) } }
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var final: [RunInfo] = []
         var stopsSent = false
@@ -78,36 +78,4 @@ struct RunCommand: AsyncParsableCommand {
         if interrupted.isSet { throw ExitCode(130) }
         if final.contains(where: { $0.state == "failed" }) { throw ExitCode(1) }
     }
-}
-
-/// Ctrl-C, caught: the runs are stopped in mlgymd rather than this process dying with them half-recorded.
-final class InterruptFlag: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
-    private let lock = NSLock()
-    private var set = false
-
-    /// - Parameter onFirst: runs on the signal's queue at the first Ctrl-C (after the flag is set).
-    init(onFirst: @escaping @Sendable () -> Void = {}) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT)
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            let second = self.set
-            self.set = true
-            self.lock.unlock()
-            // A second Ctrl-C while the stops are on their way: leave at once (the runs still end in mlgymd).
-            if second { Glibc.exit(130) }
-            onFirst()
-        }
-        source.resume()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return set
-    }
-
-    deinit { source.cancel() }
 }

@@ -85,7 +85,10 @@ public final class Daemon: Sendable {
         // a limit a client asks for explicitly is still refused when it cannot be enforced.
         for (controller, name) in [("memory", "memory"), ("pids", "process")] where engine.cgroupHost?.hierarchy(for: controller) == nil {
             if controller == "memory" { sessions.defaultLimits.memoryBytes = nil } else { sessions.defaultLimits.pids = nil }
-            DaemonLog.warning("no \(controller) cgroup controller is available to mlgymd: sessions get no default \(name) limit, and asking for one fails")
+            // Rootless, the engine enforces an asked-for limit with an rlimit instead (see its own warning).
+            let asked = engine.rootless
+                ? "one asked for is an rlimit (\(controller == "memory" ? "RLIMIT_AS" : "RLIMIT_NPROC"))" : "asking for one fails"
+            DaemonLog.warning("no \(controller) cgroup controller is available to mlgymd: sessions get no default \(name) limit, and \(asked)")
         }
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
         let registry = TaskRegistry(roots: configuration.taskDirectories)
