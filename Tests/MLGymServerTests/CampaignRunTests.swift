@@ -98,4 +98,19 @@ import Testing
         #expect(result.errorOutput.contains("1 run not started") && result.errorOutput.contains("1 skipped (budget)"), "\(result.errorOutput)")
         #expect(server.requests.count == 2)
     }
+
+    @Test func anUnknownTaskFailsTheCampaignOnceBeforeAnyRun() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let file = daemon.directory + "/campaign.yaml"
+        try Data("""
+            name: typo-test
+            tasks: [prisonersDilemma, prisonersDilema]
+            models: [{name: as-is, spec: 'replay:\(Self.demo)'}]
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        let result = try daemon.ctl(["campaign", "run", file])
+        #expect(result.status != 0)
+        #expect(result.errorOutput.contains("unknown task prisonersDilema (mlgymctl tasks lists them)"), "\(result.errorOutput)")
+        #expect(try daemon.client.runs(campaign: "typo-test").runs.isEmpty)
+    }
 }

@@ -43,6 +43,7 @@ struct CampaignRunCommand: AsyncParsableCommand {
         if let results { spec.results = URL(fileURLWithPath: results).standardizedFileURL.path }
         let api = client.client
         let info = try api.info()
+        try CampaignTasks.check(spec, against: api, runnableHere: true)
         var pool = GPUPool(total: info.gpus, perRun: spec.resources.gpus)
         guard pool.fits(parallel: 1) else {
             throw MLGymError(.invalidArgument, "each run asks for \(spec.resources.gpus) GPUs and this host has \(info.gpus)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLGymCampaign
+import MLGymClient
 import MLGymCore
 
 /// `mlgymctl campaign submit FILE --slurm`: the campaign's runs that have no finished bundle, as one Slurm job
@@ -72,6 +73,9 @@ struct CampaignSubmitCommand: ParsableCommand {
         for model in spec.models {
             _ = try CampaignRequest.make(spec, run: CampaignRun(index: 0, task: spec.tasks[0], model: model.name, seed: 0), costLimit: 0, campaignCostLimit: 0, gpus: "none")
         }
+        // Task ids too, where this host has an mlgymd to ask (a login node may not).
+        let local = APIClient()
+        if (try? local.info()) != nil { try CampaignTasks.check(spec, against: local, runnableHere: false) }
         let directory = ResultsDirectory(spec.results)
         let scan = directory.scan(campaign: spec.name)
         for problem in scan.problems { FileHandle.standardError.write(Data("note: \(problem)\n".utf8)) }
