@@ -29,7 +29,7 @@ public struct ResultBundle: Sendable {
     /// Writes the bundle under `results` atomically, replacing an earlier one of the same run unless that one
     /// is finished and this one is not (a duplicate element that failed must not erase a result).
     public func write(to results: ResultsDirectory) throws(MLGymError) {
-        if !manifest.isFinished, let existing = results.scan().manifests[manifest.key], existing.isFinished {
+        if !manifest.isFinished, case .success(let existing?) = results.manifest(of: manifest.key), existing.isFinished {
             throw MLGymError(.alreadyExists, "\(manifest.key) has a finished bundle (run \(existing.run)); this \(manifest.state) run \(manifest.run) does not replace it")
         }
         let encoder = JSONEncoder()
@@ -125,7 +125,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var rootfs: String?
     public var host: String
     public var kernel: String
-    public var gpus: [HostFacts.GPU]
+    public var gpus: [DaemonInfo.GPU]
     public var gpuDriver: String?
     public var mlgymVersion: String
     public var apiVersion: String

@@ -32,26 +32,36 @@ public struct ResultsDirectory: Sendable {
     public func scan(campaign: String? = nil) -> Scan {
         var scan = Scan()
         for name in entries(path) where !name.hasPrefix(".") {
-            let file = path + "/" + name + "/manifest.json"
-            guard FileManager.default.fileExists(atPath: file) else { continue }
-            let manifest: BundleManifest
-            do {
-                manifest = try decode(file, what: "bundle manifest")
-            } catch {
-                scan.problems.append(error.message)
-                continue
-            }
-            if manifest.format > 1 {
-                scan.problems.append("\(file): bundle format \(manifest.format) is newer than this mlgymctl reads (1); update mlgymctl")
-            } else if manifest.key != name {
-                scan.problems.append("\(file): the manifest is of \(manifest.key), not of \(name); skipped")
-            } else if let campaign, manifest.campaign != campaign {
-                scan.problems.append("\(file): the bundle is of campaign \(manifest.campaign), not \(campaign); skipped")
-            } else {
-                scan.manifests[name] = manifest
+            switch manifest(of: name, campaign: campaign) {
+            case .success(let manifest?): scan.manifests[name] = manifest
+            case .success(nil): continue
+            case .failure(let problem): scan.problems.append(problem.message)
             }
         }
         return scan
+    }
+
+    /// One run's bundle manifest, by the checks of `scan`, read alone (an element asks about its own run only,
+    /// not every bundle on the shared filesystem); nil when the run has no bundle.
+    public func manifest(of key: String, campaign: String? = nil) -> Result<BundleManifest?, MLGymError> {
+        let file = bundlePath(key) + "/manifest.json"
+        guard FileManager.default.fileExists(atPath: file) else { return .success(nil) }
+        let manifest: BundleManifest
+        do {
+            manifest = try decode(file, what: "bundle manifest")
+        } catch {
+            return .failure(error)
+        }
+        if manifest.format > 1 {
+            return .failure(MLGymError(.parse, "\(file): bundle format \(manifest.format) is newer than this mlgymctl reads (1); update mlgymctl"))
+        }
+        if manifest.key != key {
+            return .failure(MLGymError(.parse, "\(file): the manifest is of \(manifest.key), not of \(key); skipped"))
+        }
+        if let campaign, manifest.campaign != campaign {
+            return .failure(MLGymError(.parse, "\(file): the bundle is of campaign \(manifest.campaign), not \(campaign); skipped"))
+        }
+        return .success(manifest)
     }
 
     /// The run records of the finished bundles, by run key, and the bundles passed over.

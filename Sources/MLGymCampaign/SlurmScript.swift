@@ -82,13 +82,13 @@ public struct SlurmScript: Sendable {
         lines.append("#SBATCH --output=\(spec.results)/.slurm/%A_%a.out")
         lines.append("")
         var command = [
-            Self.quote(mlgymctl), "campaign", "element", Self.quote(specPath), "--base-dir", Self.quote(baseDirectory),
+            ShellQuote.quote(mlgymctl), "campaign", "element", ShellQuote.quote(specPath), "--base-dir", ShellQuote.quote(baseDirectory),
             "--index", "\"$SLURM_ARRAY_TASK_ID\"",
-            "--results", Self.quote(spec.results), "--spec-digest", specDigest,
+            "--results", ShellQuote.quote(spec.results), "--spec-digest", specDigest,
             "--cost-share", String(format: "%.4f", costShare), "--daemon", options.daemon,
         ]
-        if let mlgymd = options.mlgymd { command += ["--mlgymd", Self.quote(mlgymd)] }
-        for argument in options.daemonArguments { command.append(Self.quote("--mlgymd-arg=" + argument)) }
+        if let mlgymd = options.mlgymd { command += ["--mlgymd", ShellQuote.quote(mlgymd)] }
+        for argument in options.daemonArguments { command.append(ShellQuote.quote("--mlgymd-arg=" + argument)) }
         lines.append("exec " + command.joined(separator: " "))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -105,13 +105,5 @@ public struct SlurmScript: Sendable {
             first = last + 1
         }
         return parts.joined(separator: ",")
-    }
-
-    /// A shell word: single-quoted unless it is plain.
-    public static func quote(_ word: String) -> String {
-        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
-            ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "/._-+=:,@%".unicodeScalars.contains($0)
-        }
-        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

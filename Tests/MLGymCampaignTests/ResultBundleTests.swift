@@ -23,7 +23,9 @@ import Testing
     }
 
     func bundle(_ info: RunInfo, key: String = "blotto+gpt+seed1") -> ResultBundle {
-        let host = HostFacts(hostname: "node7", kernel: "6.1.0", gpus: [.init(model: "NVIDIA H100", uuid: "GPU-1", busLocation: "0000:17:00.0")], driver: "550.54.15")
+        let host = HostFacts(
+            hostname: "node7", kernel: "6.1.0", gpus: [.init(vendor: "nvidia", index: 0, model: "NVIDIA H100", uuid: "GPU-1", busID: "0000:17:00.0")],
+            driver: "550.54.15")
         let manifest = BundleManifest(
             campaign: "c", key: key, index: 3, task: info.task, model: info.method, modelSpec: info.model, seed: info.seed, run: info.id,
             state: info.state, exitStatus: info.exitStatus, message: info.message, steps: info.steps, cost: info.cost, costLimit: 1,
@@ -123,18 +125,16 @@ import Testing
         #expect(status.summary(budget: 10) == "5 runs: 1 finished, 1 failed, 1 running, 1 pending, 1 missing · $0.7500 spent of $10.00")
     }
 
-    @Test func gpusAndDriverFromTheKernelModule() throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let gpu = root + "/proc/driver/nvidia/gpus/0000:17:00.0"
-        try FileManager.default.createDirectory(atPath: gpu, withIntermediateDirectories: true)
-        try Data("Model: \t\t NVIDIA H200\nIRQ:   120\nGPU UUID: \t GPU-5a1b\nBus Location: \t 0000:17:00.0\n".utf8)
-            .write(to: URL(fileURLWithPath: gpu + "/information"))
-        try Data("NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\nGCC version:  gcc 12\n".utf8)
-            .write(to: URL(fileURLWithPath: root + "/proc/driver/nvidia/version"))
-        let facts = HostFacts.current(root: root + "/")
-        #expect(facts.driver == "550.54.15")
-        #expect(facts.gpus == [HostFacts.GPU(model: "NVIDIA H200", uuid: "GPU-5a1b", busLocation: "0000:17:00.0")])
+    @Test func theHostsGPUsAndDriverComeFromTheDaemonThatRanTheRun() {
+        let gpu = DaemonInfo.GPU(vendor: "nvidia", index: 2, model: "NVIDIA H200", uuid: "GPU-5a1b", busID: "0000:17:00.0")
+        let info = DaemonInfo(
+            version: "0.3.0", apiVersion: "v1", pid: 1, callerUID: 0, callerGID: 0, cgroups: "v2", gpus: 1, rootfs: "host",
+            gpuDevices: [gpu], nvidiaDriver: "550.54.15")
+        let facts = HostFacts(daemon: info)
+        #expect(facts.driver == "550.54.15" && facts.gpus == [gpu])
         #expect(!facts.kernel.isEmpty && !facts.hostname.isEmpty)
-        #expect(HostFacts.current(root: root + "/none/").gpus.isEmpty)
+        // An older daemon that says nothing of its GPUs.
+        let older = DaemonInfo(version: "0.2.0", apiVersion: "v1", pid: 1, callerUID: 0, callerGID: 0, cgroups: "v2", gpus: 0, rootfs: "host")
+        #expect(HostFacts(daemon: older).gpus.isEmpty && HostFacts(daemon: older).driver == nil)
     }
 }

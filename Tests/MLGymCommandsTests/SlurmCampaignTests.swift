@@ -26,12 +26,7 @@ import Testing
 
         // Two replayed models on two game tasks: "slow" sleeps first, so its element can be cancelled mid-run.
         try FileManager.default.copyItem(atPath: Self.demo, toPath: root + "/quick.traj")
-        var slow = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.demo))) as? [String: Any])
-        var steps = try #require(slow["trajectory"] as? [[String: Any]])
-        steps[0]["action"] = "sleep 10"
-        steps[0]["response"] = "Waiting a little first.\n```\nsleep 10\n```"
-        slow["trajectory"] = steps
-        try JSONSerialization.data(withJSONObject: slow).write(to: URL(fileURLWithPath: root + "/slow.traj"))
+        try ReplayTrajectoryFiles.slow(10, from: Self.demo, to: root + "/slow.traj")
         let file = root + "/campaign.yaml"
         try Data("""
             name: slurm-test

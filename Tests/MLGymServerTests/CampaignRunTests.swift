@@ -10,21 +10,11 @@ import Testing
 @Suite(.serialized) struct CampaignRunTests {
     static let demo = DaemonProcess.packageRoot + "/tasks/demos/baseline-as-is.traj"
 
-    /// A replay that sleeps `seconds` before validating and submitting.
-    func slowTrajectory(_ seconds: Int, at path: String) throws {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.demo))) as? [String: Any])
-        var steps = try #require(object["trajectory"] as? [[String: Any]])
-        steps[0]["action"] = "sleep \(seconds)"
-        steps[0]["response"] = "Waiting first.\n```\nsleep \(seconds)\n```"
-        object["trajectory"] = steps
-        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
-    }
-
     @Test func everyRunRunsAndCtrlCThenRunningAgainResumes() throws {
         let daemon = try DaemonProcess()
         defer { daemon.finish() }
         let root = daemon.directory
-        try slowTrajectory(12, at: root + "/slow.traj")
+        try ReplayTrajectoryFiles.slow(12, from: Self.demo, to: root + "/slow.traj")
         let file = root + "/campaign.yaml"
         try Data("""
             name: local-test

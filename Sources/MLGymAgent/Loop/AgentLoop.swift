@@ -1,4 +1,5 @@
 import Foundation
+import MLGymCore
 
 /// MLGym's agent loop: system prompt and task → model → one command → the session → observation → the model
 /// again, until the agent submits or a limit ends the run (and the current artefact is auto-submitted).
@@ -60,7 +61,7 @@ public struct AgentLoop: Sendable {
         while true {
             if isStopped() { return await end(.interrupted, "stopped on request") }
             if configuration.timeLimit > 0, ContinuousClock.now - began >= .seconds(configuration.timeLimit) {
-                return await end(.time, "the run used its \(Self.duration(configuration.timeLimit)) of time")
+                return await end(.time, "the run used its \(DurationText.short(configuration.timeLimit)) of time")
             }
             guard steps.count < configuration.maxSteps else {
                 return await end(.maxSteps, "the run used its \(configuration.maxSteps) steps")
@@ -210,13 +211,6 @@ public struct AgentLoop: Sendable {
     }
 
     /// About four characters per token: enough to end a run before the API refuses it.
-    /// "90 s", "25 min", "2 h": a limit as the run's message says it.
-    static func duration(_ seconds: Double) -> String {
-        if seconds < 120 { return String(format: "%.0f s", seconds) }
-        if seconds < 7200 { return String(format: "%.0f min", seconds / 60) }
-        return String(format: "%.1f h", seconds / 3600)
-    }
-
     static func estimatedTokens(_ messages: [ChatMessage]) -> Int {
         messages.reduce(0) { $0 + $1.content.utf8.count } / 4
     }

@@ -27,7 +27,7 @@ enum CampaignBundles {
             campaign: context.spec.name, key: run.key, index: run.index, task: run.task, model: run.model,
             modelSpec: info.model, seed: run.seed, run: info.id, state: info.state, exitStatus: info.exitStatus,
             message: info.message, steps: info.steps, cost: info.cost, costLimit: context.costLimit, rootfs: rootfs,
-            host: HostFacts.current(), mlgymVersion: daemon.version, apiVersion: daemon.apiVersion, daemon: context.daemon,
+            host: HostFacts(daemon: daemon), mlgymVersion: daemon.version, apiVersion: daemon.apiVersion, daemon: context.daemon,
             slurm: Self.slurm, specDigest: context.specDigest, startedAt: info.startedAt, endedAt: info.endedAt, gpuSelection: context.gpus)
         let bundle = ResultBundle(
             manifest: manifest, record: RunRecords.record(info, steps: trajectory.steps), trajectory: trajectory,

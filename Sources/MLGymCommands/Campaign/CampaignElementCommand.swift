@@ -54,7 +54,7 @@ struct CampaignElementCommand: AsyncParsableCommand {
         }
         let run = runs[index]
         let directory = ResultsDirectory(results ?? spec.results)
-        if let manifest = directory.scan(campaign: spec.name).manifests[run.key], manifest.isFinished {
+        if case .success(let manifest?) = directory.manifest(of: run.key, campaign: spec.name), manifest.isFinished {
             print("\(run.key): finished already (run \(manifest.run) on \(manifest.host)); nothing to do")
             return
         }

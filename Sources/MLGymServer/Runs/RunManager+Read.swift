@@ -57,6 +57,15 @@ extension RunManager {
             run: await info(record), systemPrompt: opening.first?.content ?? "", taskPrompt: opening.last?.content ?? "", steps: steps)
     }
 
+    /// The run's method and GPUs, decoded from its configuration the first time they are asked for (the
+    /// configuration never changes once stored).
+    func labels(of record: AgentRunRecord) -> RunLabels {
+        if let known = labels[record.id] { return known }
+        let decoded = (try? WireCoding.decoder().decode(RunLabels.self, from: record.config)) ?? RunLabels()
+        labels[record.id] = decoded
+        return decoded
+    }
+
     /// The API's view of a run: its record, with the scores of every session it used (live while it runs, the
     /// copy kept at its end afterwards) and MLGym's per-run Best Attempt and Submission.
     func info(_ record: AgentRunRecord) async -> RunInfo {
@@ -70,8 +79,8 @@ extension RunManager {
         let scored = evaluations.filter { $0.kind != "baseline" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }
         let metric = task?.config.rankingMetric
         let direction = task?.config.metricDirection ?? .max
-        let request = try? WireCoding.decoder().decode(RunRequest.self, from: record.config)
-        let method = request?.method ?? record.model
+        let stored = labels(of: record)
+        let method = stored.method ?? record.model
         let scoring = RunRecord(
             id: record.id, task: record.taskID, method: method, metric: metric ?? "", direction: direction,
             evaluations: scored.map { .init(kind: RunRecord.Evaluation.Kind(rawValue: $0.kind) ?? .validate, metrics: $0.metrics) })
@@ -84,6 +93,12 @@ extension RunManager {
             bestAttempt: metric == nil ? nil : BestOf.bestAttempt(of: scoring),
             submission: metric == nil ? nil : BestOf.submission(of: scoring),
             baseline: task?.config.baselineScores.first, awaitingInput: controls[record.id]?.human?.isWaiting ?? false,
-            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: request?.gpus)
+            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: stored.gpus)
     }
+}
+
+/// The fields of a run's stored `RunRequest` that every view of the run shows.
+struct RunLabels: Decodable {
+    var method: String?
+    var gpus: String?
 }

@@ -29,6 +29,9 @@ public actor RunManager {
     let store: Store
     let configuration: Configuration
     var controls: [String: RunControl] = [:]
+    /// Each run's method and GPUs from its stored configuration, read once: a campaign's progress lists every
+    /// run twice a second, and a replay's configuration holds its whole trajectory.
+    var labels: [String: RunLabels] = [:]
     var stopping = false
 
     init(sessions: SessionManager, store: Store, configuration: Configuration) {

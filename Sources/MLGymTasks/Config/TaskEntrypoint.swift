@@ -44,11 +44,3 @@ public enum TaskEntrypoint: String, Sendable, Codable, CaseIterable {
         }
     }
 }
-
-/// POSIX shell quoting, for commands shown to people and run in the session's shell.
-public enum ShellQuote {
-    public static func quote(_ word: String) -> String {
-        let safe = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
-        return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
