@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,4 +119,10 @@ int mlg_open_directory_as(const char *path, unsigned int uid, unsigned int gid) 
     syscall(SYS_setfsuid, old_uid);
     syscall(SYS_setfsgid, old_gid);
     return fd >= 0 ? fd : -error;
+}
+
+long long mlg_filesystem_magic(int fd) {
+    struct statfs info;
+    if (fstatfs(fd, &info) != 0) return -errno;
+    return (long long)(unsigned int)info.f_type;
 }

@@ -38,21 +38,25 @@ public struct ExecResult: Codable, Sendable, Equatable {
 /// One line of a streamed exec answer (`application/x-ndjson`): output as it is produced, then the result.
 public enum ExecStreamLine: Codable, Sendable, Equatable {
     case output(String)
+    /// This many bytes of output were left out here: the client read more slowly than the command printed.
+    case dropped(bytes: Int)
     case exit(ExecResult)
     case error(APIErrorBody.Detail)
 
-    private enum CodingKeys: String, CodingKey { case output, exit, error }
+    private enum CodingKeys: String, CodingKey { case output, dropped, exit, error }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let text = try container.decodeIfPresent(String.self, forKey: .output) {
             self = .output(text)
+        } else if let dropped = try container.decodeIfPresent(Int.self, forKey: .dropped) {
+            self = .dropped(bytes: dropped)
         } else if let result = try container.decodeIfPresent(ExecResult.self, forKey: .exit) {
             self = .exit(result)
         } else if let detail = try container.decodeIfPresent(APIErrorBody.Detail.self, forKey: .error) {
             self = .error(detail)
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "an exec stream line has none of output, exit, error"))
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "an exec stream line has none of output, dropped, exit, error"))
         }
     }
 
@@ -60,6 +64,7 @@ public enum ExecStreamLine: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .output(let text): try container.encode(text, forKey: .output)
+        case .dropped(let bytes): try container.encode(bytes, forKey: .dropped)
         case .exit(let result): try container.encode(result, forKey: .exit)
         case .error(let detail): try container.encode(detail, forKey: .error)
         }

@@ -44,8 +44,11 @@ public final class APIClient: Sendable {
         try call("POST", "/v1/sessions/\(Self.escape(id))/exec", body: request)
     }
 
-    /// Runs `command`, giving output to `onOutput` as it is produced; returns how it ended.
-    public func execStreaming(_ id: String, _ request: ExecRequest, onOutput: @escaping (String) -> Void) throws(MLGymError) -> ExecResult {
+    /// Runs `command`, giving output to `onOutput` as it is produced, and to `onDropped` how many bytes mlgymd left
+    /// out where this client read too slowly; returns how it ended.
+    public func execStreaming(
+        _ id: String, _ request: ExecRequest, onDropped: @escaping (Int) -> Void = { _ in }, onOutput: @escaping (String) -> Void
+    ) throws(MLGymError) -> ExecResult {
         let body = try encode(request)
         var pending = Data()
         var whole = Data()
@@ -61,6 +64,7 @@ public final class APIClient: Sendable {
                 pending = Data(pending[(newline + 1)...])
                 switch try? decoder.decode(ExecStreamLine.self, from: line) {
                 case .output(let text)?: onOutput(text)
+                case .dropped(let bytes)?: onDropped(bytes)
                 case .exit(let result)?: final = result
                 case .error(let detail)?: failure = MLGymError(.init(rawValue: detail.code), detail.message)
                 case nil: break

@@ -100,6 +100,29 @@ struct PersistentShellTests {
         }
     }
 
+    /// A command's wait is woken once per piece of output, each time with its deadlines (here ten minutes out).
+    /// When each wake armed a sleeping task, those tasks held the shell, its buffer and their own memory until the
+    /// deadline passed: a large output grew mlgymd by tens of megabytes that `rm` did not give back.
+    @Test func aClosedShellIsFreedAtOnceWhateverItsCommandsDeadlines() async throws {
+        try await harness.withSandbox { sandbox in
+            weak var released: PersistentShell?
+            do {
+                let shell = try await PersistentShell.start(in: sandbox)
+                released = shell
+                let result = try await shell.run(
+                    "for i in $(seq 2000); do head -c 2000 /dev/zero | tr '\\0' x; echo; done | wc -l",
+                    timeout: .seconds(600), silenceTimeout: .seconds(600))
+                #expect(result.output == "2000\n")
+                let pieces = try await shell.run("seq 200000", timeout: .seconds(600), silenceTimeout: .seconds(600))
+                #expect(pieces.output.hasSuffix("200000\n"))
+                await shell.close()
+            }
+            // The reader thread lets go when it sees the terminal close; nothing else may hold the shell.
+            for _ in 0..<200 where released != nil { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(released == nil, "the shell is still referenced after close")
+        }
+    }
+
     @Test func shellHasATerminalOfTheSandboxesOwn() async throws {
         try await harness.withSandbox { sandbox in
             let shell = try await PersistentShell.start(in: sandbox)

@@ -152,3 +152,6 @@ int mlg_spawnattr_default_signals(void *attributes);
  * path a client names is resolved with the client's permissions, then restores root's. The last component must
  * not be a symlink. Returns the descriptor, or -errno. */
 int mlg_open_directory_as(const char *path, unsigned int uid, unsigned int gid);
+/* The file system type (statfs's f_type magic) of an open descriptor, or -errno: sys/vfs.h is not in Swift's
+ * Glibc module. */
+long long mlg_filesystem_magic(int fd);

@@ -32,8 +32,17 @@ struct SessionExec: AsyncParsableCommand {
 
     func run() async throws {
         let request = ExecRequest(command: command.joined(separator: " "), timeout: timeout)
-        let result = try client.client.execStreaming(id, request) { text in
+        var droppedBytes = 0
+        let result = try client.client.execStreaming(id, request, onDropped: { bytes in
+            // In the output too, where the gap is: a reader of a saved log must see it was cut there.
+            FileHandle.standardOutput.write(Data("\n[... \(bytes) bytes dropped by mlgymd: this client read too slowly ...]\n".utf8))
+            droppedBytes += bytes
+        }) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if droppedBytes > 0 {
+            FileHandle.standardError.write(Data(
+                "mlgymctl: warning: mlgymd dropped \(droppedBytes) bytes of the output because this client read it too slowly (marked where they were; mlgymctl logs keeps the head and tail)\n".utf8))
         }
         if result.timedOut {
             FileHandle.standardError.write(Data("mlgymctl: the command ran past its timeout and was killed (exit 124)\n".utf8))

@@ -14,6 +14,9 @@ public final class Sandbox: Sendable {
     public let initPID: Int32
     /// The host directory bound as the workspace.
     public let workspaceHostPath: String
+    /// The host directory that holds the sandbox's writable storage (its disk volume's mount point when it has
+    /// a disk limit): the workspace, the overlay's upper directory, and `scratchDirectory`.
+    public let volumeHostPath: String
     /// What the engine could not enforce on this host, and other things the owner should know.
     public let warnings: [String]
     /// The agent's uid as the host sees it (files the agent writes in the workspace are owned by it).
@@ -40,7 +43,8 @@ public final class Sandbox: Sendable {
 
     init(
         id: String, spec: SandboxSpec, initPID: Int32, controlFD: Int32, cgroup: SandboxCgroup?, volume: DiskVolume?,
-        runtimeDirectory: String, stateDirectory: String, workspaceHostPath: String, environment: [String: String],
+        runtimeDirectory: String, stateDirectory: String, workspaceHostPath: String, volumeHostPath: String,
+        environment: [String: String],
         supplementaryGroups: [UInt32], agentHostUID: UInt32, agentHostGID: UInt32, warnings: [String]
     ) {
         self.id = id
@@ -51,6 +55,7 @@ public final class Sandbox: Sendable {
         self.runtimeDirectory = runtimeDirectory
         self.stateDirectory = stateDirectory
         self.workspaceHostPath = workspaceHostPath
+        self.volumeHostPath = volumeHostPath
         self.environment = environment
         self.supplementaryGroups = supplementaryGroups
         self.agentHostUID = agentHostUID
@@ -74,6 +79,10 @@ public final class Sandbox: Sendable {
             }
         }
     }
+
+    /// A directory for the daemon's work on this sandbox's files (evaluation copies of the workspace): on the
+    /// sandbox's volume, so it counts against the same disk limit, and bound nowhere inside the sandbox.
+    public var scratchDirectory: String { volumeHostPath + "/scratch" }
 
     // MARK: Processes
 

@@ -187,7 +187,7 @@ struct SandboxBuilder {
         let sandbox = Sandbox(
             id: id, spec: spec, initPID: pid, controlFD: sockets[0], cgroup: cgroup, volume: volume,
             runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory, workspaceHostPath: workspace,
-            environment: environment, supplementaryGroups: gpu.supplementaryGroups, agentHostUID: agentHostUID,
+            volumeHostPath: volumeDirectory, environment: environment, supplementaryGroups: gpu.supplementaryGroups, agentHostUID: agentHostUID,
             agentHostGID: agentHostGID, warnings: warnings)
         cleanup.cancel()
         do {

@@ -125,6 +125,31 @@ public final class SandboxEngine: Sendable {
         return removed
     }
 
+    /// Removes the persistent state (volume image, workspace, scratch copies) of every sandbox not in `keeping`:
+    /// what a killed daemon's sessions and evaluations left in the state directory, which no record owns once
+    /// those sessions are marked lost. A volume still mounted is detached first, so its loop device goes too.
+    /// Returns the ids removed.
+    @discardableResult
+    public func removeStaleState(keeping: Set<String>) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: configuration.stateDirectory)) ?? []
+        var removed: [String] = []
+        for name in names.sorted() where !keeping.contains(name) {
+            removeState(of: name)
+            removed.append(name)
+        }
+        return removed
+    }
+
+    /// Removes one sandbox's persistent state directory (see `removeStaleState`); nothing when there is none.
+    public func removeState(of id: String) {
+        guard !id.isEmpty, !id.contains("/"), id != "." && id != ".." else { return }
+        let directory = configuration.stateDirectory + "/" + id
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { return }
+        _ = umount2(directory + "/volume", Int32(MNT_DETACH))
+        try? HostCommand.run("/bin/rm", ["-rf", "--one-file-system", "--", directory], doing: "remove \(directory)")
+    }
+
     /// A fresh sandbox id: 12 hex digits.
     public static func newID() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -354,6 +354,10 @@ public final class PersistentShell: Sendable {
         var silent = false
         var closedFrame = false
         var searched = 0
+        // One timer for the whole command, moved as its deadline moves: a sleeping task per wait would be
+        // one per piece of output, each kept by the runtime until its deadline even when cancelled.
+        let alarm = ShellAlarm { [weak self] in self?.wakeWaiter() }
+        defer { alarm.cancel() }
         while true {
             // Look for the frame and note how much was seen under one lock: data arriving in between must wake
             // the wait below, or the frame could be missed forever.
@@ -374,6 +378,10 @@ public final class PersistentShell: Sendable {
                         + String(decoding: output.dropFirst(outputLimit / 2), as: UTF8.self)
                     : String(decoding: output, as: UTF8.self)
                 state.buffer.removeFirst(sentinel.end)
+                if state.buffer.isEmpty && state.buffer.capacity > Self.idleCapacity {
+                    // A large output grew the buffer to `outputLimit`: give that memory back between commands.
+                    state.buffer = []
+                }
                 state.dropped = 0
                 return Result(output: text, exitCode: sentinel.status, timedOut: false, truncated: truncated)
             }
@@ -413,9 +421,16 @@ public final class PersistentShell: Sendable {
                 wakeUp = .now + .milliseconds(100)
             }
             searched = seen
+            alarm.set(wakeUp)
             await waitForData(until: wakeUp, afterSeeing: seen)
         }
     }
+
+    /// How far past `outputLimit` the buffer may grow before its middle is cut: an eighth of the limit.
+    static func trimSlack(_ outputLimit: Int) -> Int { max(4096, outputLimit / 8) }
+
+    /// The buffer capacity kept between commands; more is released.
+    static let idleCapacity = 256 << 10
 
     /// Frames of earlier commands (late or doubled after a timeout) are not output: drop them.
     static func removingFrames(of nonce: String, from bytes: [UInt8]) -> [UInt8] {
@@ -445,31 +460,28 @@ public final class PersistentShell: Sendable {
         if group > 0 && group != shellHostPID { kill(-group, SIGKILL) }
     }
 
-    /// Waits until the reader appends data, or until `deadline`. One continuation, no task group: this is the
-    /// hot path of every command (a timer task exists only when there is a deadline).
+    /// Waits until the reader appends data, or until `deadline` (when `alarm`, set to the same deadline, wakes
+    /// it). One continuation, no task: this is the hot path of every command, woken once per piece of output.
     private func waitForData(until deadline: ContinuousClock.Instant?, afterSeeing seen: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state in
                 if state.closed || state.buffer.count + state.dropped != seen { return true }
+                // An alarm that rang before this wait began must not be lost.
+                if let deadline, ContinuousClock.now >= deadline { return true }
                 state.waiter = continuation
                 return false
             }
-            if resumeNow {
-                continuation.resume()
-                return
-            }
-            if let deadline {
-                // A late timer may wake a later wait early; `collect` just looks again.
-                Task { [self] in
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    let waiter = state.withLock { state in
-                        defer { state.waiter = nil }
-                        return state.waiter
-                    }
-                    waiter?.resume()
-                }
-            }
+            if resumeNow { continuation.resume() }
         }
+    }
+
+    /// Resumes the command's wait, if one is waiting (the alarm's handler).
+    private func wakeWaiter() {
+        let waiter = state.withLock { state in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     private func startReader() {
@@ -491,8 +503,9 @@ public final class PersistentShell: Sendable {
                 for handler in observers.withLock({ Array($0.values) }) { handler(piece) }
                 let waiter = state.withLock { state in
                     state.buffer += chunk[0..<n]
-                    if state.buffer.count > outputLimit + 4096 {
-                        // Keep the head and the tail (the sentinel is at the tail); drop the middle.
+                    if state.buffer.count > outputLimit + Self.trimSlack(outputLimit) {
+                        // Keep the head and the tail (the sentinel is at the tail); drop the middle. Trimmed once
+                        // per `trimSlack` bytes, not per piece: each trim moves the whole tail.
                         let excess = state.buffer.count - outputLimit
                         let start = outputLimit / 2
                         state.buffer.removeSubrange(start..<(start + excess))

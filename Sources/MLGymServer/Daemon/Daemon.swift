@@ -146,10 +146,12 @@ public final class Daemon: Sendable {
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
         let recovered = try await manager.recover()
-        // Snapshots of evaluations a killed daemon left behind (their sandboxes went with the orphans).
+        // Evaluation copies of daemons before this one's layout (they now live on their session's volume).
         WorkspaceSnapshot.discard(configuration.stateDirectory + "/evaluations")
-        if !recovered.lost.isEmpty || !recovered.cleaned.isEmpty {
-            DaemonLog.warning("after restart: \(recovered.lost.count) sessions marked lost, \(recovered.cleaned.count) sandboxes cleaned up")
+        if !recovered.lost.isEmpty || !recovered.cleaned.isEmpty || recovered.interruptedEvaluations > 0 {
+            DaemonLog.warning(
+                "after restart: \(recovered.lost.count) sessions marked lost, \(recovered.cleaned.count) sandboxes cleaned up, "
+                    + "\(recovered.interruptedEvaluations) evaluations recorded as interrupted")
         }
         let interrupted = try await runs.recover()
         if !interrupted.isEmpty {

@@ -3,7 +3,8 @@ import MLGymCore
 import NIOHTTP1
 
 /// `POST /v1/sessions/{id}/exec`: runs a command in the session's shell. With `?stream=true` (what mlgymctl asks
-/// for) the answer is NDJSON: `{"output": "..."}` lines as the command prints, then `{"exit": {...}}`; otherwise
+/// for) the answer is NDJSON: `{"output": "..."}` lines as the command prints (with `{"dropped": N}` where a
+/// client too slow to keep up lost N bytes), then `{"exit": {...}}`; otherwise
 /// one JSON `ExecResult` once the command has finished.
 enum ExecRoute {
     static func register(on router: inout Router, manager: SessionManager) {
@@ -28,13 +29,14 @@ enum ExecRoute {
     private static func stream(
         _ exec: ExecRequest, in id: String, for peer: PeerCredentials, manager: SessionManager, to writer: ResponseWriter
     ) async throws {
-        // Bounded: a client that reads slowly (or has gone) must not make the daemon hold a command's whole output;
-        // past 1024 pieces (up to 64 MiB) the oldest are dropped. The exec history keeps its own copy.
-        let (chunks, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        // Bounded: a client that reads slowly (or has gone) must not make the daemon hold a command's whole output.
+        // Past the queue's limit the oldest output is dropped, and the stream says how much before what follows.
+        // The exec history keeps its own copy (head and tail).
+        let queue = ExecOutputQueue()
         let running = Task { () -> Result<ExecResult, MLGymError> in
-            defer { continuation.finish() }
+            defer { queue.finish() }
             do {
-                return .success(try await manager.exec(id, exec, for: peer) { continuation.yield($0) })
+                return .success(try await manager.exec(id, exec, for: peer) { queue.push($0) })
             } catch let error as MLGymError {
                 return .failure(error)
             } catch {
@@ -42,13 +44,19 @@ enum ExecRoute {
             }
         }
         var text = UTF8Chunker()
-        for await chunk in chunks {
-            let piece = text.take(chunk)
+        while let batch = await queue.next() {
             do {
+                if batch.droppedBefore > 0 {
+                    // What was held back of a split character went with the dropped output.
+                    let held = text.finish()
+                    if !held.isEmpty { try await writer.writeLine(ExecStreamLine.output(held)) }
+                    try await writer.writeLine(ExecStreamLine.dropped(bytes: batch.droppedBefore))
+                }
+                let piece = text.take(batch.bytes)
                 if !piece.isEmpty { try await writer.writeLine(ExecStreamLine.output(piece)) }
             } catch {
                 // The client has gone; the command still runs to its end and is recorded.
-                continuation.finish()
+                queue.discard()
                 throw error
             }
         }

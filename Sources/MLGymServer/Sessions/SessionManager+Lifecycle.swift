@@ -11,7 +11,7 @@ extension SessionManager {
     /// Re-adoption was weighed and not chosen: it would need the init control socket to survive the daemon
     /// (passed to systemd's fd store) and the shell's terminal with it, and a half-adopted session is worse than
     /// an honest `lost` that the caller restarts.
-    public func recover() async throws(MLGymError) -> (lost: [String], cleaned: [String]) {
+    public func recover() async throws(MLGymError) -> (lost: [String], cleaned: [String], interruptedEvaluations: Int) {
         let cleaned = engine.removeOrphans()
         PinnedDirectory.removeLeftovers(in: workspaceStaging)
         let lost = try await store.sessions.markUnhealthyAsLost(
@@ -20,7 +20,13 @@ extension SessionManager {
         for record in lost {
             DaemonLog.warning("session \(record.id) (uid \(record.ownerUID)) marked lost: mlgymd restarted")
         }
-        return (lost.map(\.id), cleaned)
+        // No session is live yet: every volume, workspace and evaluation copy in the state directory is a dead
+        // daemon's (the sandboxes' own state directories, and evaluation sandboxes', share one parent).
+        let stale = engine.removeStaleState(keeping: Set(live.keys))
+        if !stale.isEmpty { DaemonLog.warning("removed the storage of \(stale.count) sandboxes no live session owns") }
+        let interrupted = try await store.evaluations.closeInterrupted(
+            reason: "the evaluation was interrupted: mlgymd stopped or was killed while it ran; validate again")
+        return (lost.map(\.id), cleaned, interrupted)
     }
 
     /// For a daemon that is stopping: refuses new sessions, then stops every running one and records it as

@@ -326,6 +326,8 @@ public actor SessionManager {
             }
             _ = try await stop(record.id, for: peer, reason: "removed on request")
         }
+        // A session lost with a killed daemon may still have storage the restart could not remove (it was busy).
+        engine.removeState(of: record.id)
         try await store.sessions.deleteSession(record.id)
         DaemonLog.info("session \(record.id) removed by uid \(peer.uid)")
     }

@@ -109,6 +109,16 @@ final class PinnedDirectory: Sendable {
         defer { close(opened) }
         var info = stat()
         guard fstat(opened, &info) == 0, owner.isAdministrator || info.st_uid == owner.uid else { throw refusal }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw refusal }
+        // /proc/<pid> is a directory its process's owner owns, and holds `root`: the host's / with their rights.
+        guard let kind = FileSystemKind.of(descriptor: opened) else {
+            throw MLGymError(.invalidArgument, "workspace '\(requested)': cannot tell its file system (fstatfs failed)")
+        }
+        if let pseudo = kind.pseudoName {
+            throw MLGymError(
+                .invalidArgument,
+                "workspace '\(requested)' is on \(pseudo), a kernel pseudo-filesystem; a workspace must be an ordinary directory on an ordinary file system")
+        }
         guard (try? FileManager.default.createDirectory(atPath: stagingDirectory, withIntermediateDirectories: true,
                                                          attributes: [.posixPermissions: 0o700])) != nil
         else { throw MLGymError(.system, "cannot create \(stagingDirectory) for the workspace") }

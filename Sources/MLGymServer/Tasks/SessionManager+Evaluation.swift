@@ -43,10 +43,12 @@ extension SessionManager {
             agentHostGID: engine.rootless ? getgid() : session.sandbox.spec.identity.gid, lifetime: session.evaluations,
             rootFilesystem: configuration.rootFilesystem, limits: session.sandbox.spec.limits,
             gpus: session.sandbox.spec.gpus, hubCache: task.hubDatasets.isEmpty ? nil : tasks?.hubCache.directory,
-            scratchDirectory: engine.configuration.stateDirectory + "/evaluations/" + SandboxEngine.newID())
+            scratchDirectory: session.sandbox.scratchDirectory + "/evaluation-" + SandboxEngine.newID())
         let startedAt = Date()
+        // Recorded as running first: a daemon killed during the evaluation leaves a row the next one closes.
+        let evaluationID = try await store.evaluations.begin(sessionID: record.id, taskID: task.id, kind: kind, startedAt: startedAt)
         let outcome = await TaskEvaluator(engine: engine).evaluate(context)
-        let stored = try await store.evaluations.record(EvaluationRecord(
+        let stored = try await store.evaluations.finish(evaluationID, with: EvaluationRecord(
             sessionID: record.id, taskID: task.id, kind: kind, status: outcome.status.rawValue, startedAt: startedAt,
             finishedAt: Date(), durationMs: outcome.durationMs, metrics: outcome.metrics, artefactPath: outcome.artefactPath,
             artefactDigest: outcome.artefactDigest, rootfsIdentity: probe?.identity, message: outcome.message,
@@ -76,6 +78,7 @@ extension SessionManager {
     /// A submission ends the session's evaluations, unless mlgym (not the agent) failed to evaluate it.
     static func isFinal(_ record: EvaluationRecord) -> Bool {
         EvaluationKind(rawValue: record.kind)?.isSubmission == true && record.status != EvaluationOutcome.Status.error.rawValue
+            && record.status != EvaluationRecord.runningStatus
     }
 
     /// The final submission of a session, from memory while it runs (an agent run asks after every step), else

@@ -8,8 +8,11 @@ public struct EvaluationRecord: Sendable, Equatable, Identifiable {
     public var taskID: String
     /// `validate`, `submit`, `autosubmit` or `baseline`.
     public var kind: String
-    /// `succeeded`, `artefact_missing`, `failed` or `timed_out`.
+    /// `succeeded`, `artefact_missing`, `failed`, `timed_out` or `error`; `running` while it runs.
     public var status: String
+
+    /// The status of an evaluation that has begun and not yet finished.
+    public static let runningStatus = "running"
     public var startedAt: Date
     public var finishedAt: Date
     public var durationMs: Int64

@@ -79,7 +79,7 @@ public struct TaskEvaluator: Sendable {
     private func run(_ context: Context) async throws -> EvaluationOutcome {
         let task = context.task
         let snapshot = try await copyWorkspace(context)
-        if let artefact = task.config.submissionArtefact, let problem = snapshot.linkProblem(in: artefact) {
+        if let artefact = task.config.submissionArtefact, let problem = snapshot.artefactProblem(in: artefact) {
             return EvaluationOutcome(status: .failed, artefactPath: Self.workspacePath + "/" + artefact, message: problem)
         }
         for file in task.pristineEvaluationFiles() {
@@ -172,7 +172,11 @@ public struct TaskEvaluator: Sendable {
                     message: "Submission artefact not found: \(artefact) does not exist. Produce it as the task description says, then validate again.")
             }
             guard case .exited(0) = result.status, answer.count == 64 else {
-                return EvaluationOutcome(status: .failed, artefactPath: artefact, message: "cannot read the artefact \(artefact): \(MetricsParser.tail(result.errorOutput, lines: 5))")
+                let reason = result.timedOut ? "reading it took more than \(Int(Self.digestTimeout)) s"
+                    : MetricsParser.tail(result.errorOutput, lines: 5).trimmingCharacters(in: .whitespacesAndNewlines)
+                return EvaluationOutcome(
+                    status: .failed, artefactPath: artefact,
+                    message: "cannot read the artefact \(artefact): \(reason.isEmpty ? "\(result.status)" : reason)")
             }
             digest = answer
         }

@@ -29,22 +29,43 @@ public struct WorkspaceSnapshot: Sendable {
         }
     }
 
-    /// Why the artefact at `relative` cannot be evaluated because of a symlink (on its path, or inside it when
-    /// it is a directory), or nil when it holds none. A missing artefact is not a problem here.
-    public func linkProblem(in relative: String) -> String? {
+    /// Why the artefact at `relative` cannot be evaluated, or nil when it can. It must be a regular file, or a
+    /// directory holding only regular files and directories: a symlink (on its path or inside it) could make a
+    /// `submission.csv` that is the hidden answers themselves, and a FIFO, socket or device would hang or fool the
+    /// evaluation's reads. Only `lstat` is used, so nothing here opens (and blocks on) what the agent left. A
+    /// missing artefact is not a problem here (the evaluation reports it).
+    public func artefactProblem(in relative: String) -> String? {
         var current = path
+        var info = stat()
         for component in relative.split(separator: "/") {
             current += "/" + component
-            var info = stat()
             guard lstat(current, &info) == 0 else { return nil }
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 return "the artefact \(relative) must be a regular file or directory, not a symbolic link (\(current.dropFirst(path.count + 1)) is one); write the file itself"
             }
         }
-        return Self.firstLink(under: current).map { "the artefact \(relative) holds a symbolic link (\($0.dropFirst(path.count + 1))); artefacts must hold only regular files and directories" }
+        if let kind = Self.specialKind(info.st_mode) {
+            return "the artefact \(relative) must be a regular file or directory, not \(kind); write the file itself"
+        }
+        return Self.firstOddEntry(under: current).map { entry, kind in
+            "the artefact \(relative) holds \(kind) (\(entry.dropFirst(path.count + 1))); artefacts must hold only regular files and directories"
+        }
     }
 
-    private static func firstLink(under directory: String) -> String? {
+    /// What a file of `mode` is when it is neither a regular file nor a directory, for a message.
+    private static func specialKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG, S_IFDIR: nil
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "a special file"
+        }
+    }
+
+    private static func firstOddEntry(under directory: String) -> (String, String)? {
         var info = stat()
         guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
               let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
@@ -52,8 +73,8 @@ public struct WorkspaceSnapshot: Sendable {
         for name in names.sorted() {
             let entry = directory + "/" + name
             guard lstat(entry, &info) == 0 else { continue }
-            if (info.st_mode & S_IFMT) == S_IFLNK { return entry }
-            if (info.st_mode & S_IFMT) == S_IFDIR, let found = firstLink(under: entry) { return found }
+            if let kind = specialKind(info.st_mode) { return (entry, kind) }
+            if (info.st_mode & S_IFMT) == S_IFDIR, let found = firstOddEntry(under: entry) { return found }
         }
         return nil
     }
