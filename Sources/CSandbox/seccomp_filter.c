@@ -99,6 +99,42 @@ static int add_rules(scmp_filter_ctx ctx) {
         }
     }
     /*
+     * Nor may a file be created with them (open/openat/creat with O_CREAT or O_TMPFILE, mknod/mknodat): the file
+     * is empty, and the kernel clears the bits on a write without CAP_FSETID, but a set-id file of the agent's uid
+     * should not exist at all. openat2 takes its mode in a struct that a filter cannot read: ENOSYS, so a caller
+     * falls back to openat (glibc and CPython use openat for open()).
+     */
+    static const uint64_t creating_flags[] = {O_CREAT, 020000000 /* __O_TMPFILE, O_TMPFILE without O_DIRECTORY */};
+    for (size_t b = 0; b < 2; b++) {
+        for (size_t f = 0; f < 2; f++) {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(open), 2,
+                                  SCMP_A1(SCMP_CMP_MASKED_EQ, creating_flags[f], creating_flags[f]),
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+            if (rc < 0) return rc;
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(openat), 2,
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, creating_flags[f], creating_flags[f]),
+                                  SCMP_A3(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+            if (rc < 0) return rc;
+        }
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(creat), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknod), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknodat), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        if (rc < 0) return rc;
+    }
+    int openat2 = seccomp_syscall_resolve_name("openat2");
+#if defined(__x86_64__)
+    if (openat2 < 0) openat2 = 437;
+#endif
+    if (openat2 >= 0) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), openat2, 0);
+        if (rc < 0) return rc;
+    }
+    /*
      * personality: refuse the flags that weaken address-space randomisation or memory protection
      * (ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT, READ_IMPLIES_EXEC) for the Linux and Linux32
      * personalities. The query value 0xffffffff has other type bits, so it still works. (An allow-list as in

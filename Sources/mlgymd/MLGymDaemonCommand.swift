@@ -41,6 +41,12 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("Largest request body accepted, e.g. 1M.", valueName: "size"))
     var maxBody = "1M"
 
+    @Option(name: .customLong("default-disk"), help: ArgumentHelp("Disk quota of a session that asks for none: its workspace and other writable storage, and its evaluations' copies, live on a volume of this size ('none': a plain directory on the state directory's disk).", valueName: "size|none"))
+    var defaultDisk = "20G"
+
+    @Option(name: .customLong("header-timeout"), help: ArgumentHelp("Seconds a client may take to send a request's headers, from its first byte.", valueName: "seconds"))
+    var headerTimeout: Double = 10
+
     @Option(name: .customLong("exec-output-limit"), help: ArgumentHelp("Output of one command kept in the exec history (the middle is dropped with a marker).", valueName: "size"))
     var execOutputLimit = "64K"
 
@@ -104,6 +110,10 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
             throw ValidationError("--rootfs must be 'host' or an absolute directory, not '\(rootfs)'")
         }
         guard ByteCount.parse(maxBody) != nil else { throw ValidationError("--max-body '\(maxBody)' is not a size (e.g. 1M)") }
+        guard defaultDisk == "none" || ByteCount.parse(defaultDisk).map({ $0 >= 16 << 20 }) == true else {
+            throw ValidationError("--default-disk '\(defaultDisk)' must be a size of at least 16M (e.g. 20G), or none")
+        }
+        guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be positive") }
         guard ByteCount.parse(execOutputLimit) != nil else { throw ValidationError("--exec-output-limit '\(execOutputLimit)' is not a size (e.g. 64K)") }
         guard maxSessionsPerUser >= 1 else { throw ValidationError("--max-sessions-per-user must be at least 1") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
@@ -125,6 +135,8 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.hubEndpoint = hubEndpoint
         configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
         configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
+        configuration.http.headerTimeoutSeconds = headerTimeout
+        configuration.sessions.defaultLimits.diskBytes = defaultDisk == "none" ? nil : ByteCount.parse(defaultDisk)
         configuration.storeExecOutputLimit = Int(ByteCount.parse(execOutputLimit) ?? 64 << 10)
         configuration.shutdownGrace = .milliseconds(Int64(shutdownGrace * 1000))
         switch embedder {

@@ -121,6 +121,38 @@ import Testing
         #expect(chmod.output?.contains("Operation not permitted") == true, "\(chmod.output ?? "")")
         let statuses = (chmod.output ?? "").split(separator: "\n").filter { Int($0) != nil }
         #expect(statuses == ["1", "1", "0"], "\(chmod.output ?? "")")
+        // Nor can a file be created with the bits: open(O_CREAT), O_TMPFILE and mknod with a set-id mode. Plain
+        // modes still work.
+        let created = try daemon.client.exec(first.id, ExecRequest(command: #"""
+            cd ~/workspace && python3 - <<'EOF'
+            import os, stat
+            def attempt(name, call):
+                try:
+                    call()
+                    print(name, "made")
+                except OSError as error:
+                    print(name, error.errno)
+            attempt("open-4755", lambda: os.close(os.open("s1", os.O_CREAT | os.O_WRONLY, 0o4755)))
+            attempt("open-2755", lambda: os.close(os.open("s2", os.O_CREAT | os.O_WRONLY, 0o2755)))
+            attempt("tmpfile-4755", lambda: os.close(os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o4755)))
+            attempt("mknod-4755", lambda: os.mknod("s3", 0o4755 | stat.S_IFREG))
+            attempt("mkfifo-6644", lambda: os.mknod("s4", 0o6644 | stat.S_IFIFO))
+            attempt("open-0755", lambda: os.close(os.open("plain", os.O_CREAT | os.O_WRONLY, 0o755)))
+            attempt("mkfifo-0644", lambda: os.mkfifo("fifo", 0o644))
+            print(sorted(os.listdir(".")))
+            EOF
+            """#))
+        #expect(created.output == """
+            open-4755 1
+            open-2755 1
+            tmpfile-4755 1
+            mknod-4755 1
+            mkfifo-6644 1
+            open-0755 made
+            mkfifo-0644 made
+            ['fifo', 'plain', 't']
+
+            """, "\(created.output ?? "")")
     }
 
     @Test func limitsBeyondTheHostAreRefusedBeforeAnythingIsMade() throws {

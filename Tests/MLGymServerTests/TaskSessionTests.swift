@@ -277,9 +277,10 @@ import Testing
         submitter.start()
         // Wait until the evaluation's sandbox runs evaluate.py.
         for _ in 0..<200 {
+            // Evaluation copies live on the session's volume, counted against its disk limit.
+            let scratch = daemon.stateDirectory + "/sandboxes/\(id)/volume/scratch"
             if (try? daemon.client.session(id))?.state == "running",
-               FileManager.default.fileExists(atPath: daemon.stateDirectory + "/evaluations"),
-               ((try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/evaluations")) ?? []).count == 1 {
+               ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).count == 1 {
                 break
             }
             usleep(50_000)

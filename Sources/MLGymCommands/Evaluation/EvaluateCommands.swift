@@ -50,7 +50,7 @@ struct EvaluationsCommand: AsyncParsableCommand {
                 evaluation.artefactDigest.map { String($0.prefix(12)) } ?? "-", Output.age(of: evaluation.startedAt),
             ]
         }
-        print(Output.table(["ID", "KIND", "STATUS", metric.uppercased(), "TOOK", "ARTEFACT", "WHEN"], rows))
+        Output.show(Output.table(["ID", "KIND", "STATUS", metric.uppercased(), "TOOK", "ARTEFACT", "WHEN"], rows))
         print("task \(list.task), \(metric) (\(list.direction)): best attempt \(list.bestAttempt.map { "\($0)" } ?? "-"), submission \(list.submission.map { "\($0)" } ?? "-")\(list.submitted ? " (submitted)" : "")")
     }
 }
@@ -67,7 +67,7 @@ struct SessionTarget: ParsableArguments {
 /// How an evaluation prints: MLGym's observation, or JSON; the exit status says whether it produced metrics.
 enum EvaluationPrinter {
     static func report(_ evaluation: EvaluationInfo, json: Bool) throws {
-        print(json ? try Output.json(evaluation) : evaluation.observation)
+        if json { print(try Output.json(evaluation)) } else { Output.show(evaluation.observation) }
         if !evaluation.succeeded { throw ExitCode(1) }
     }
 }

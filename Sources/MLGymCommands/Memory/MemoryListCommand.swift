@@ -18,7 +18,7 @@ struct MemoryListCommand: AsyncParsableCommand {
             [String(entry.id), Output.age(of: entry.createdAt), entry.tags.joined(separator: ", "), entry.run.map { String($0.prefix(12)) } ?? "-",
              entry.text.count > 80 ? String(entry.text.prefix(77)) + "..." : entry.text]
         }
-        print(rows.isEmpty ? "no memories in \(list.scope)" : Output.table(["ID", "WRITTEN", "TAGS", "RUN", "TEXT"], rows))
+        Output.show(rows.isEmpty ? "no memories in \(list.scope)" : Output.table(["ID", "WRITTEN", "TAGS", "RUN", "TEXT"], rows))
         let others = list.scopes.filter { $0.scope != list.scope }
         if !others.isEmpty {
             print("\nother scopes: " + others.map { "\($0.scope) (\($0.count))" }.joined(separator: ", "))

@@ -13,6 +13,6 @@ struct MemorySearch: AsyncParsableCommand {
 
     func run() async throws {
         let result = try client.client.memorySearch(MemorySearchRequest(scope: scope.name, query: query, k: k, mode: mode))
-        print(json ? try Output.json(result) : result.mlgymText)
+        if json { print(try Output.json(result)) } else { Output.show(result.mlgymText) }
     }
 }

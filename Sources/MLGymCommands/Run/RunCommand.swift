@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         if json {
             print(try Output.json(RunList(runs: final)))
         } else {
-            print(RunTable.render(final))
+            Output.show(RunTable.render(final))
         }
         if interrupted.isSet { throw ExitCode(130) }
         if final.contains(where: { $0.state == "failed" }) { throw ExitCode(1) }

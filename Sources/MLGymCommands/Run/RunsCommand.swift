@@ -27,7 +27,7 @@ struct RunsCommand: AsyncParsableCommand {
         } else if list.runs.isEmpty {
             print("no runs (mlgymctl run starts one)")
         } else {
-            print(RunTable.render(list.runs))
+            Output.show(RunTable.render(list.runs))
         }
     }
 }

@@ -12,6 +12,8 @@ struct TrajectoryCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
     @Argument(help: "Run id (or a unique prefix).") var run: String
     @Flag(help: "Print the whole trajectory as JSON.") var json = false
+    @Flag(help: "Print the agent's text as it is, escape sequences included (by default control characters are shown escaped, e.g. \\e).")
+    var raw = false
     @Option(name: .customLong("export-traj"), help: ArgumentHelp("Write MLGym's .traj file here, and results.json beside it.", valueName: "file"))
     var exportPath: String?
 
@@ -31,13 +33,13 @@ struct TrajectoryCommand: AsyncParsableCommand {
             return
         }
         let info = trajectory.run
-        print("run \(info.id): \(info.model) on \(info.task), seed \(info.seed), \(info.exitStatus ?? info.state)")
+        Output.show("run \(info.id): \(info.model) on \(info.task), seed \(info.seed), \(info.exitStatus ?? info.state)")
         for step in trajectory.steps {
             print("\n── step \(step.index) ─ \(step.executionMs) ms run, \(step.modelMs) ms model, \(step.inputTokens)/\(step.outputTokens) tokens" + (step.formatErrors > 0 ? ", \(step.formatErrors) rejected replies" : ""))
-            if !step.thought.isEmpty { print(step.thought) }
-            print("$ " + step.action.replacingOccurrences(of: "\n", with: "\n  "))
-            print(step.observation)
+            if !step.thought.isEmpty { Output.show(step.thought, raw: raw) }
+            Output.show("$ " + step.action.replacingOccurrences(of: "\n", with: "\n  "), raw: raw)
+            Output.show(step.observation, raw: raw)
         }
-        print("\n" + RunTable.render([info]))
+        Output.show("\n" + RunTable.render([info]))
     }
 }

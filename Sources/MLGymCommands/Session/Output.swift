@@ -1,5 +1,6 @@
 import Foundation
 import MLGymAPI
+import MLGymCore
 
 /// How the session verbs print: pretty JSON for `--json`, aligned tables, short ages.
 enum Output {
@@ -7,6 +8,12 @@ enum Output {
         let encoder = WireCoding.encoder()
         encoder.outputFormatting.insert(.prettyPrinted)
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Prints text that others control (an agent's output, a member's session name, a campaign's name) with
+    /// control and format characters shown as visible escapes (see `TerminalText`), unless `raw`.
+    static func show(_ text: String, raw: Bool = false) {
+        print(raw ? text : TerminalText.escaped(text))
     }
 
     /// Columns padded to their widest cell, separated by three spaces (as docker ps prints).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MLGymAPI
 import MLGymClient
+import MLGymCore
 
 /// `mlgymctl ls`: every session the caller may see (root sees all).
 struct SessionListCommand: AsyncParsableCommand {
@@ -25,7 +26,8 @@ struct SessionListCommand: AsyncParsableCommand {
                 [session.id, session.name, session.state, String(session.owner), Output.age(of: session.createdAt),
                  session.spec.task ?? "-", session.reason ?? ""]
             }
-            print(Output.table(["ID", "NAME", "STATE", "OWNER", "CREATED", "TASK", "REASON"], rows))
+            let cells = rows.map { $0.map { TerminalText.escaped($0, keepingLayout: false) } }
+            print(Output.table(["ID", "NAME", "STATE", "OWNER", "CREATED", "TASK", "REASON"], cells))
         }
     }
 }

@@ -15,6 +15,8 @@ struct SessionLogsCommand: AsyncParsableCommand {
     var json = false
     @Flag(name: .customLong("no-output"), help: "Leave out the commands' output.")
     var noOutput = false
+    @Flag(help: "Print the agent's output as it is, escape sequences included (by default control characters are shown escaped, e.g. \\e).")
+    var raw = false
 
     func run() async throws {
         let logs = try client.client.logs(id)
@@ -40,7 +42,7 @@ struct SessionLogsCommand: AsyncParsableCommand {
             entries.append((exec.startedAt, text))
         }
         for (time, text) in entries.sorted(by: { $0.0 < $1.0 }) {
-            print("\(time.formatted(.iso8601))  \(text)")
+            Output.show("\(time.formatted(.iso8601))  \(text)", raw: raw)
         }
     }
 }

@@ -53,6 +53,6 @@ struct SessionStatus: AsyncParsableCommand {
             lines.append("processes: \(usage.processes.map(String.init) ?? "-")")
         }
         if let attached = session.attachedClients, attached > 0 { lines.append("attached:  \(attached) terminal(s)") }
-        print(lines.joined(separator: "\n"))
+        Output.show(lines.joined(separator: "\n"))
     }
 }

@@ -90,6 +90,11 @@ public final class Daemon: Sendable {
                 ? "one asked for is an rlimit (\(controller == "memory" ? "RLIMIT_AS" : "RLIMIT_NPROC"))" : "asking for one fails"
             DaemonLog.warning("no \(controller) cgroup controller is available to mlgymd: sessions get no default \(name) limit, and \(asked)")
         }
+        if engine.rootless, sessions.defaultLimits.diskBytes != nil {
+            // A loop-mounted volume needs root; every session would otherwise carry the same warning.
+            sessions.defaultLimits.diskBytes = nil
+            DaemonLog.warning("rootless: sessions get no default disk limit (loop-mounted volumes need root); their workspaces are plain directories")
+        }
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
         let registry = TaskRegistry(roots: configuration.taskDirectories)
         for problem in registry.problems { DaemonLog.warning("task not loaded: \(problem)") }

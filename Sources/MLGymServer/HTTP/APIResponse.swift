@@ -63,6 +63,9 @@ public struct ResponseWriter: Sendable {
 }
 
 extension MLGymError {
+    /// Whether the request was at fault (a 4xx status), not mlgymd or the host.
+    var isCallersFault: Bool { httpStatus.code < 500 }
+
     /// The HTTP status for this kind of error.
     public var httpStatus: HTTPResponseStatus {
         switch code {

@@ -32,6 +32,9 @@ public final class HTTPServer: Sendable {
         public var maxConnectionsPerUID = 64
         /// A connection that sends nothing for this long between requests (or in the middle of one) is closed.
         public var idleTimeout: TimeAmount = .seconds(120)
+        /// A request whose headers have not all arrived this long after its first byte is cut off: a client
+        /// that trickles a header a byte at a time must not hold a connection (and its share of them) for ever.
+        public var headerTimeoutSeconds: Double = 10
         public init() {}
     }
 
@@ -166,19 +169,25 @@ public final class HTTPServer: Sendable {
                 // An attached terminal may sit quiet for hours: no idle timeout on a WebSocket.
                 channel.pipeline.removeHandler(name: "idle-closer").flatMap {
                     channel.pipeline.removeHandler(name: "idle-state")
+                }.flatMap {
+                    channel.pipeline.removeHandler(name: "header-deadline")
                 }.flatMapThrowing {
                     .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel), head)
                 }
             })
+        let headerClock = HeaderDeadline.Clock()
         let configuration = NIOTypedHTTPServerUpgradeConfiguration<Upgrade>(
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HeaderDeadline.HeadSeen(clock: headerClock))
                     try channel.pipeline.syncOperations.addHandler(ResponsePartAdapter())
                     return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
                 }
             })
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout), name: "idle-state")
+        try channel.pipeline.syncOperations.addHandler(
+            HeaderDeadline.BytesSeen(clock: headerClock, limit: .milliseconds(Int64(limits.headerTimeoutSeconds * 1000))), name: "header-deadline")
         let key = ObjectIdentifier(channel)
         let isBusy: @Sendable () -> Bool = { [weak self] in
             self?.state.withLock { $0.connections[key]?.busy ?? false } ?? false
@@ -270,7 +279,14 @@ public final class HTTPServer: Sendable {
                     body.clear()
                     tooLarge = false
                     if let length = next.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
-                        tooLarge = true
+                        // Refused before a byte of the body is read: nothing of it is buffered, and the connection,
+                        // whose next bytes are that body, cannot serve another request.
+                        head = nil
+                        try await write(
+                            .error(.payloadTooLarge, code: "payload_too_large", "the request body (\(length) bytes) is larger than \(limits.maxBodyBytes) bytes"),
+                            to: outbound, version: next.version, keepAlive: false)
+                        lingering = endConnection(channel.channel, stopping: setBusy(key, false))
+                        continue
                     }
                 case .body(var piece):
                     if !tooLarge {
@@ -291,15 +307,23 @@ public final class HTTPServer: Sendable {
                     try await write(response, to: outbound, version: requestHead.version, keepAlive: keepAlive)
                     let stopping = setBusy(key, false)
                     if !keepAlive || stopping {
-                        let connection = channel.channel
-                        let grace: Duration = stopping ? .seconds(1) : .seconds(5)
-                        lingering = Task {
-                            try? await Task.sleep(for: grace)
-                            if !Task.isCancelled { connection.close(promise: nil) }
-                        }
+                        lingering = endConnection(channel.channel, stopping: stopping)
                     }
                 }
             }
+        }
+    }
+
+    /// Ends a connection after a response that said `Connection: close`: its sending side is shut down at once
+    /// (NIO does so once the response is flushed), so the client reads the response and then the end; the
+    /// connection is closed when the client closes it, or after a grace period. Closing both sides at once could
+    /// drop the response's last bytes, still queued in NIO.
+    private func endConnection(_ connection: any Channel, stopping: Bool) -> Task<Void, Never> {
+        connection.close(mode: .output, promise: nil)
+        let grace: Duration = stopping ? .seconds(1) : .seconds(5)
+        return Task {
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled { connection.close(promise: nil) }
         }
     }
 

@@ -104,8 +104,11 @@ public actor RunManager {
         guard request.timeLimit.isFinite, (0...30 * 86400).contains(request.timeLimit) else {
             throw MLGymError(.invalidArgument, "time limit \(request.timeLimit) must be 0 (none) to 2592000 seconds")
         }
-        if let method = request.method, method.isEmpty || method.count > 128 || method.contains(where: \.isNewline) {
-            throw MLGymError(.invalidArgument, "method '\(method)' must be 1 to 128 characters on one line")
+        if let method = request.method, method.isEmpty || method.count > 128 || TerminalText.hasControlCharacters(method) {
+            throw MLGymError(.invalidArgument, "method '\(TerminalText.escaped(method))' must be 1 to 128 characters on one line, without control characters")
+        }
+        if let campaign = request.campaign, campaign.isEmpty || campaign.count > 128 || TerminalText.hasControlCharacters(campaign) {
+            throw MLGymError(.invalidArgument, "campaign '\(TerminalText.escaped(campaign))' must be 1 to 128 characters on one line, without control characters")
         }
         let amounts = [request.costLimit, request.campaignCostLimit, request.price?.inputPerMillion ?? 0, request.price?.outputPerMillion ?? 0]
         guard amounts.allSatisfy({ $0.isFinite && $0 >= 0 }) else {

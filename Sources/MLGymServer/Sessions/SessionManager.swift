@@ -15,8 +15,9 @@ import NIOPosix
 public actor SessionManager {
     public struct Configuration: Sendable {
         public var rootFilesystem: SandboxSpec.RootFilesystem = .host
-        /// Limits a session gets when its spec names none.
-        public var defaultLimits = ResourceLimits(memoryBytes: 8 << 30, pids: 1024)
+        /// Limits a session gets when its spec names none. The disk limit is every session's writable storage
+        /// (workspace, overlay, evaluation copies): without one an agent could fill the host's disk.
+        public var defaultLimits = ResourceLimits(memoryBytes: 8 << 30, pids: 1024, diskBytes: 20 << 30)
         /// Sessions a non-root uid may have in `creating` or `running` at once.
         public var maxActiveSessionsPerUID = 16
         /// Seconds an exec may run when the request names no timeout.
@@ -136,6 +137,11 @@ public actor SessionManager {
             agentSlots[id] = nil
             let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
             _ = try? await store.sessions.transition(id, to: .failed, reason: failure.message)
+            if failure.isCallersFault {
+                // The request was at fault (a GPU this host lacks, a limit it cannot honour): the caller has the
+                // reason, and a row kept for each such request would let a member pile up rows without end.
+                _ = try? await store.sessions.deleteSession(id)
+            }
             DaemonLog.warning("session \(id) failed to start: \(failure.message)")
             throw failure
         }
@@ -215,13 +221,17 @@ public actor SessionManager {
     // MARK: Read
 
     /// Finds a session by id, unique id prefix or unique name, and checks that `peer` may act on it.
+    ///
+    /// Names are looked up among the caller's own sessions only, root's too: a member who names a session like
+    /// one of root's (say, after root's is gone) must not receive root's `exec` and read its output. Ids, which
+    /// nobody chooses, reach any session the caller may act on.
     func resolve(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> SessionRecord {
         let record: SessionRecord
         do {
             record = try await store.sessions.session(reference)
         } catch let error where error.code == .notFound {
             var candidates = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
-                .filter { $0.id.hasPrefix(reference) || $0.name == reference }
+                .filter { $0.id.hasPrefix(reference) || ($0.name == reference && $0.ownerUID == peer.uid) }
             // A name reused after the first session stopped means the one still active.
             let active = candidates.filter { $0.state.isActive }
             if candidates.count > 1 && active.count == 1 { candidates = active }

@@ -21,14 +21,23 @@ extension SessionSpec {
             }
             return value
         }
-        if let name, name.count > 128 || name.contains(where: { $0.isNewline }) {
-            throw MLGymError(.invalidArgument, "name must be one line of at most 128 characters")
+        // A name is printed on other people's terminals (root's `mlgymctl ls`): no escape sequences, no
+        // bidirectional overrides, nothing invisible.
+        if let name, name.isEmpty || name.count > 128 || TerminalText.hasControlCharacters(name) {
+            throw MLGymError(
+                .invalidArgument,
+                "name '\(TerminalText.escaped(name))' must be 1 to 128 characters on one line, without control or format characters")
         }
         var limits = defaults
         if let memory = try size(memory, "memory") { limits.memoryBytes = memory }
         if let cpus { limits.cpus = cpus }
         if let pids { limits.pids = pids }
-        if let disk = try size(disk, "disk") { limits.diskBytes = disk }
+        if let disk = try size(disk, "disk") {
+            limits.diskBytes = disk
+        } else if let byDefault = limits.diskBytes, let free = capacity.freeDiskBytes, byDefault > free {
+            // The default is a ceiling for every session, not a promise: on a fuller disk it shrinks to what is free.
+            limits.diskBytes = max(free, 16 << 20)
+        }
         if let wallTime { limits.wallTimeSeconds = wallTime }
         try capacity.check(limits, for: owner)
         let networkMode: SandboxSpec.Network

@@ -62,6 +62,28 @@ enum RawHTTP {
         return response
     }
 
+    /// Sends `request` and reads until the server closes the connection or `seconds` pass with nothing more;
+    /// returns what came and whether the server closed it.
+    static func exchange(_ request: [UInt8], to socketPath: String, waitingAtMost seconds: Int) throws -> (received: String, closedByServer: Bool) {
+        let descriptor = try connected(to: socketPath)
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = request.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                // ECONNRESET is a close too; EAGAIN is the timeout.
+                return (String(decoding: received, as: UTF8.self), errno == ECONNRESET)
+            }
+            received += buffer[0..<count]
+        }
+    }
+
     static func request(_ method: String, _ path: String, body: String? = nil, to socketPath: String) throws -> Response {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: mlgymd\r\nConnection: close\r\n"
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
