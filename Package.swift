@@ -130,6 +130,6 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "MLGymCommandsTests", dependencies: ["MLGymCommands", "MLGymScore", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "MLGymCampaignTests", dependencies: ["MLGymCampaign", "MLGymAPI", "MLGymCore"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymCampaignTests", dependencies: ["MLGymCampaign", "MLGymAPI", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
     ]
 )

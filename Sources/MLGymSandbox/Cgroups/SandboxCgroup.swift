@@ -186,13 +186,15 @@ public final class SandboxCgroup: Sendable {
         }
         var failure: MLGymError?
         for directory in directories {
-            // A just-emptied cgroup can stay busy for a moment while the last task finishes exiting.
-            for attempt in 0..<50 {
+            // A just-emptied cgroup can stay busy for a moment while the last task finishes exiting (a second or
+            // more for processes whose pid namespace was just torn down); a straggler is killed again.
+            for attempt in 0..<500 {
                 do {
                     try files.removeDirectory(directory)
                     break
                 } catch {
-                    if attempt == 49 { failure = error } else { usleep(10_000) }
+                    if attempt == 499 { failure = error } else { usleep(10_000) }
+                    if attempt % 50 == 49, !processes().isEmpty { try? killAll() }
                 }
             }
         }

@@ -24,6 +24,13 @@ struct SandboxBuilder {
 
         try makeDirectory(runtimeDirectory + "/root")
         cleanup.add { try? FileManager.default.removeItem(atPath: runtimeDirectory) }
+        // Written before anything else is made: a controller killed from here on leaves a sandbox that a later
+        // one recognises as an orphan (its cgroup and volume are named by the id). Completed after the clone.
+        try SandboxRecord(
+            id: id, initPID: SandboxRecord.notStarted, initStartTime: nil, controllerPID: getpid(),
+            controllerStartTime: SystemCall.startTime(of: getpid()), cgroupName: engine.cgroupHost == nil ? nil : id,
+            volumeMountPoint: spec.limits.diskBytes == nil || engine.rootless ? nil : stateDirectory + "/volume"
+        ).write(to: runtimeDirectory)
         try makeDirectory(stateDirectory)
         cleanup.add { try? FileManager.default.removeItem(atPath: stateDirectory) }
 

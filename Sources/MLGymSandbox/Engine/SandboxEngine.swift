@@ -108,7 +108,7 @@ public final class SandboxEngine: Sendable {
             let controllerAlive = record.controllerPID == getpid()
                 || SystemCall.isAlive(pid: record.controllerPID, startTime: record.controllerStartTime)
             if controllerAlive { continue }
-            if SystemCall.isAlive(pid: record.initPID, startTime: record.initStartTime) {
+            if record.initPID > 0, SystemCall.isAlive(pid: record.initPID, startTime: record.initStartTime) {
                 kill(record.initPID, SIGKILL)
             }
             if let host = cgroupHost, let name = record.cgroupName,
@@ -123,6 +123,33 @@ public final class SandboxEngine: Sendable {
             removed.append(record.id)
         }
         return removed
+    }
+
+    /// For a controller starting up that owns the runtime directory alone (mlgymd): removes the sandbox
+    /// directories without a record, which a controller killed between making one and writing its first record
+    /// leaves (the record is written before anything else is made, so such a sandbox has at most a cgroup named
+    /// by its id, removed here too). Cgroups are removed only by name: another daemon may share the parent.
+    /// Returns the ids removed.
+    @discardableResult
+    public func removeUnrecorded(keeping: Set<String>) -> [String] {
+        var removed: [String] = []
+        let directories = (try? FileManager.default.contentsOfDirectory(atPath: configuration.runtimeDirectory)) ?? []
+        for name in directories.sorted() where !keeping.contains(name) && SandboxEngine.isSandboxID(name) {
+            let directory = configuration.runtimeDirectory + "/" + name
+            guard SandboxRecord.read(from: directory) == nil else { continue }
+            if let host = cgroupHost, let cgroup = SandboxCgroup.open(host: host, name: name, parent: configuration.cgroupParent) {
+                try? cgroup.destroy()
+            }
+            _ = umount2(directory + "/root", Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(atPath: directory)
+            removed.append(name)
+        }
+        return removed
+    }
+
+    /// Whether `name` has the form of a sandbox id (`newID`): 12 lowercase hex digits.
+    static func isSandboxID(_ name: String) -> Bool {
+        name.utf8.count == 12 && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// Removes the persistent state (volume image, workspace, scratch copies) of every sandbox not in `keeping`:

@@ -15,6 +15,8 @@ struct SandboxRecord: Codable, Sendable {
     var volumeMountPoint: String?
 
     static let fileName = "sandbox.json"
+    /// `initPID` of a sandbox whose mlgym-init has not been cloned yet.
+    static let notStarted: Int32 = -1
 
     /// Written with one open/write/rename: it is on the path of every sandbox start.
     func write(to directory: String) throws(MLGymError) {

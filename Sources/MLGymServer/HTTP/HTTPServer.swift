@@ -171,6 +171,8 @@ public final class HTTPServer: Sendable {
                     channel.pipeline.removeHandler(name: "idle-state")
                 }.flatMap {
                     channel.pipeline.removeHandler(name: "header-deadline")
+                }.flatMap {
+                    channel.pipeline.removeHandler(name: "protocol-errors")
                 }.flatMapThrowing {
                     .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel), head)
                 }
@@ -193,8 +195,11 @@ public final class HTTPServer: Sendable {
             self?.state.withLock { $0.connections[key]?.busy ?? false } ?? false
         }
         try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(isBusy: isBusy), name: "idle-closer")
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
-            configuration: .init(upgradeConfiguration: configuration))
+        var pipeline = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: configuration)
+        pipeline.enableErrorHandling = false
+        let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+        try channel.pipeline.syncOperations.addHandler(ProtocolErrorResponder(), name: "protocol-errors")
+        return upgraded
     }
 
     private func serve(_ accepted: Accepted) async {

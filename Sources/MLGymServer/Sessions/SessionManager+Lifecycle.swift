@@ -12,7 +12,9 @@ extension SessionManager {
     /// (passed to systemd's fd store) and the shell's terminal with it, and a half-adopted session is worse than
     /// an honest `lost` that the caller restarts.
     public func recover() async throws(MLGymError) -> (lost: [String], cleaned: [String], interruptedEvaluations: Int) {
-        let cleaned = engine.removeOrphans()
+        // This daemon owns its runtime directory and cgroup parent alone, and runs no sandbox yet: what records
+        // explain goes first, then whatever a daemon killed mid-build left without one.
+        let cleaned = engine.removeOrphans() + engine.removeUnrecorded(keeping: Set(live.keys))
         PinnedDirectory.removeLeftovers(in: workspaceStaging)
         let lost = try await store.sessions.markUnhealthyAsLost(
             reason: "mlgymd restarted while the session was active; its sandbox ended with the previous daemon",

@@ -84,6 +84,11 @@ struct HostCapacity: Sendable {
         if let pids = limits.pids, pids > pidMax {
             throw MLGymError(.invalidArgument, "pids \(pids) is above the kernel's pid_max (\(pidMax))")
         }
+        if limits.diskBytes != nil, let freeDiskBytes, freeDiskBytes < 16 << 20 {
+            throw MLGymError(
+                .system,
+                "no space left for a session volume: the state directory's file system has \(ByteCount.format(freeDiskBytes)) free; free some space there, then start the session again")
+        }
         if let disk = limits.diskBytes, let freeDiskBytes, disk > freeDiskBytes {
             throw MLGymError(.invalidArgument, "disk \(ByteCount.format(disk)) is more than the \(ByteCount.format(freeDiskBytes)) free for session volumes")
         }
