@@ -1,11 +1,13 @@
+import Foundation
 @testable import MLGymServer
 import Testing
 
 /// The buffer between a command's output and a streamed exec's client: bounded in bytes, and it says how much it
 /// dropped.
 struct ExecOutputQueueTests {
-    @Test func aSlowReaderLosesTheOldestOutputAndIsToldHowMuch() async {
-        let queue = ExecOutputQueue(limitBytes: 1000, batchBytes: 300)
+    /// Nobody reads while all of it is pushed: after the stall limit the producer stops waiting and drops.
+    @Test func aReaderThatStallsLosesTheOldestOutputAndIsToldHowMuch() async {
+        let queue = ExecOutputQueue(limitBytes: 1000, batchBytes: 300, stallLimit: .milliseconds(50))
         for index in 0..<50 { queue.push([UInt8](repeating: UInt8(index), count: 100)) }
         queue.finish()
         var batches: [ExecOutputQueue.Batch] = []
@@ -19,23 +21,27 @@ struct ExecOutputQueueTests {
         #expect(kept.first == 40 && kept.last == 49)
     }
 
-    @Test func aReaderThatKeepsUpLosesNothing() async {
-        let queue = ExecOutputQueue(limitBytes: 1000)
-        let reader = Task { () -> Int in
-            var total = 0
-            while let batch = await queue.next() {
-                #expect(batch.droppedBefore == 0)
-                total += batch.bytes.count
-            }
-            return total
+    /// The producer (the shell's reader thread) is much faster than the reader here; it waits for room instead
+    /// of dropping, so a reader that keeps reading, however slowly, loses nothing.
+    @Test func aSlowReaderThatKeepsReadingLosesNothingAndTheQueueStaysBounded() async {
+        let queue = ExecOutputQueue(limitBytes: 1000, batchBytes: 100, stallLimit: .seconds(30))
+        let producer = Thread {
+            for index in 0..<500 { queue.push([UInt8](repeating: UInt8(index % 251), count: 20)) }
+            queue.finish()
         }
-        for _ in 0..<200 {
-            queue.push([UInt8](repeating: 1, count: 10))
-            await Task.yield()
-            while queue.heldBytes > 500 { await Task.yield() }
+        producer.start()
+        var total = 0, largestHeld = 0
+        var inOrder = true
+        while let batch = await queue.next() {
+            #expect(batch.droppedBefore == 0)
+            for (offset, byte) in batch.bytes.enumerated() where byte != UInt8(((total + offset) / 20) % 251) { inOrder = false }
+            total += batch.bytes.count
+            largestHeld = max(largestHeld, queue.heldBytes)
+            try? await Task.sleep(for: .milliseconds(1))
         }
-        queue.finish()
-        #expect(await reader.value == 2000)
+        #expect(total == 10_000)
+        #expect(inOrder)
+        #expect(largestHeld <= 1000 + 20)
     }
 
     @Test func aDiscardedQueueHoldsNothingAndEnds() async {
