@@ -73,37 +73,29 @@ static int add_rules(scmp_filter_ctx ctx) {
     /*
      * No setuid or setgid bits: the agent's files may be run on the host (its workspace is a host directory,
      * and a non-root owner's agent runs as that owner), so a bit set here would lend the agent's uid to whoever
-     * runs the file. Agents never need them. Creating a file with the bits does not work either: the kernel
-     * clears them on the first write by a process without CAP_FSETID.
+     * runs the file. Agents never need them. Neither by changing a mode (chmod family) nor by creating a file
+     * with one (creat, mknod, mknodat, and open/openat with O_CREAT or O_TMPFILE below): the kernel would clear
+     * the bits on a write without CAP_FSETID, but a set-id file of the agent's uid should not exist at all.
      */
+    /* fchmodat2 (Linux 6.6) is newer than this libseccomp's tables on some hosts: by number where known. */
+    int fchmodat2 = seccomp_syscall_resolve_name("fchmodat2");
+#if defined(__x86_64__)
+    if (fchmodat2 < 0) fchmodat2 = 452;
+#endif
+    const struct { int nr; unsigned int mode_argument; } mode_calls[] = {
+        {SCMP_SYS(chmod), 1}, {SCMP_SYS(fchmod), 1}, {SCMP_SYS(fchmodat), 2}, {fchmodat2, 2},
+        {SCMP_SYS(creat), 1}, {SCMP_SYS(mknod), 1}, {SCMP_SYS(mknodat), 2},
+    };
     static const uint64_t privilege_bits[] = {S_ISUID, S_ISGID};
     for (size_t b = 0; b < 2; b++) {
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(chmod), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmod), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmodat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
-        /* fchmodat2 (Linux 6.6) is newer than this libseccomp's tables on some hosts: by number where known. */
-        int fchmodat2 = seccomp_syscall_resolve_name("fchmodat2");
-#if defined(__x86_64__)
-        if (fchmodat2 < 0) fchmodat2 = 452;
-#endif
-        if (fchmodat2 >= 0) {
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), fchmodat2, 1,
-                                  SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
+        for (size_t c = 0; c < sizeof(mode_calls) / sizeof(mode_calls[0]); c++) {
+            if (mode_calls[c].nr == __NR_SCMP_ERROR) continue; /* fchmodat2 unknown here */
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[c].nr, 1,
+                                  SCMP_CMP(mode_calls[c].mode_argument, SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
             if (rc < 0) return rc;
         }
     }
-    /*
-     * Nor may a file be created with them (open/openat/creat with O_CREAT or O_TMPFILE, mknod/mknodat): the file
-     * is empty, and the kernel clears the bits on a write without CAP_FSETID, but a set-id file of the agent's uid
-     * should not exist at all. openat2 takes its mode in a struct that a filter cannot read: ENOSYS, so a caller
-     * falls back to openat (glibc and CPython use openat for open()).
-     */
+    /* open and openat: only when they create (the flags argument), then by the mode argument. */
     static const uint64_t creating_flags[] = {O_CREAT, 020000000 /* __O_TMPFILE, O_TMPFILE without O_DIRECTORY */};
     for (size_t b = 0; b < 2; b++) {
         for (size_t f = 0; f < 2; f++) {
@@ -116,16 +108,9 @@ static int add_rules(scmp_filter_ctx ctx) {
                                   SCMP_A3(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
             if (rc < 0) return rc;
         }
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(creat), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknod), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknodat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, privilege_bits[b], privilege_bits[b]));
-        if (rc < 0) return rc;
     }
+    /* openat2 takes its mode in a struct a filter cannot read: ENOSYS, so a caller falls back to openat (glibc
+     * and CPython use openat for open()). */
     int openat2 = seccomp_syscall_resolve_name("openat2");
 #if defined(__x86_64__)
     if (openat2 < 0) openat2 = 437;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -126,3 +127,7 @@ long long mlg_filesystem_magic(int fd) {
     if (fstatfs(fd, &info) != 0) return -errno;
     return (long long)(unsigned int)info.f_type;
 }
+
+int mlg_heap_trim(void) { return malloc_trim(0); }
+
+int mlg_heap_limit_arenas(int arenas) { return mallopt(M_ARENA_MAX, arenas); }

@@ -57,6 +57,23 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty)
     }
 
+    @Test func aTaskThatDeclaresItsDiskGetsItUnlessTheSessionAsks() throws {
+        let root = try TaskSessionTests.csvTaskRoot()
+        defer { root.remove() }
+        let file = root.path + "/configs/tasks/letters.yaml"
+        try (try String(contentsOfFile: file, encoding: .utf8) + "\ndisk: 96M\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(extraArguments: ["--tasks-dir", root.path, "--default-disk", "32M"])
+        defer { daemon.finish() }
+        func size(_ spec: SessionSpec) throws -> Int {
+            let id = try daemon.client.createSession(spec).id
+            let output = try daemon.client.exec(id, ExecRequest(command: "df -B1M --output=size ~/workspace | tail -1")).output ?? ""
+            return Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        #expect((70...96).contains(try size(SessionSpec(task: "letters"))), "the task's 96M")
+        #expect((10...32).contains(try size(SessionSpec())), "the default 32M")
+        #expect((40...64).contains(try size(SessionSpec(task: "letters", disk: "64M"))), "the session's own 64M")
+    }
+
     /// The state directory on a small file system of its own that another program fills: the daemon answers
     /// with errors that say so, stays up, and works again once there is room.
     @Test func aFullStateDirectoryGivesClearErrorsAndTheDaemonRecovers() throws {

@@ -119,6 +119,30 @@ import Testing
         #expect(try daemon.client.sessions().isEmpty)
     }
 
+    /// A client that stops reading a streamed exec neither grows the daemon nor holds the command for ever: after
+    /// a stall the oldest output is dropped, and the stream says how much, where.
+    @Test func aStalledStreamSaysWhatItDroppedAndTheCommandFinishes() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let id = try daemon.client.createSession(SessionSpec()).id
+        let body = #"{"command": "yes 0123456789abcdefghij | head -c 60000000; echo; echo END"}"#
+        let request = "POST /v1/sessions/\(id)/exec?stream=true HTTP/1.1\r\nHost: m\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let descriptor = try RawHTTP.openConnection(sending: Array(request.utf8), to: daemon.socketPath)
+        defer { close(descriptor) }
+        sleep(5)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        #expect(text.contains(#"{"dropped":"#), "no dropped marker in \(received.count) bytes")
+        #expect(text.contains("END\\n"), "the end of the output is not there")
+        #expect(text.contains(#""exitCode":0"#))
+    }
+
     @Test func aBodyOverTheLimitIsRefusedBeforeItIsReadAndTheConnectionEnds() throws {
         let daemon = try DaemonProcess(extraArguments: ["--max-body", "64K"])
         defer { daemon.finish() }

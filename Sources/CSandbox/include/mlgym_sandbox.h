@@ -155,3 +155,6 @@ int mlg_open_directory_as(const char *path, unsigned int uid, unsigned int gid);
 /* The file system type (statfs's f_type magic) of an open descriptor, or -errno: sys/vfs.h is not in Swift's
  * Glibc module. */
 long long mlg_filesystem_magic(int fd);
+/* glibc's malloc_trim(0) and mallopt(M_ARENA_MAX, n): malloc.h is not in Swift's Glibc module. */
+int mlg_heap_trim(void);
+int mlg_heap_limit_arenas(int arenas);

@@ -16,12 +16,15 @@ final class NodeDaemon {
     let kind: String
     private let process: Process?
     private let directory: String?
+    /// How the private daemon was started, to start it once more for its clean-up after it died.
+    private let relaunch: (mlgymd: String, arguments: [String])?
 
-    private init(client: APIClient, kind: String, process: Process?, directory: String?) {
+    private init(client: APIClient, kind: String, process: Process?, directory: String?, relaunch: (mlgymd: String, arguments: [String])? = nil) {
         self.client = client
         self.kind = kind
         self.process = process
         self.directory = directory
+        self.relaunch = relaunch
     }
 
     /// The system daemon (auto, system) or a new private one (auto without a system daemon, private).
@@ -43,7 +46,11 @@ final class NodeDaemon {
         guard FileManager.default.isExecutableFile(atPath: mlgymd) else {
             throw MLGymError(.notFound, "mlgymd is not at \(mlgymd) (give --mlgymd PATH)")
         }
-        let directory = try privateDirectory()
+        return try startPrivate(mlgymd: mlgymd, arguments: arguments, in: try privateDirectory())
+    }
+
+    /// Starts mlgymd on `directory` (a new one, or a dead daemon's, which it then cleans up at start).
+    private static func startPrivate(mlgymd: String, arguments: [String], in directory: String) throws(MLGymError) -> NodeDaemon {
         let socket = directory + "/mlgymd.sock"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mlgymd)
@@ -52,8 +59,11 @@ final class NodeDaemon {
         // Not the daemon of a systemd unit, even if the job inherited one's variables.
         for name in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "MLGYM_SOCKET"] { environment[name] = nil }
         process.environment = environment
-        _ = FileManager.default.createFile(atPath: directory + "/mlgymd.log", contents: nil)
+        if !FileManager.default.fileExists(atPath: directory + "/mlgymd.log") {
+            _ = FileManager.default.createFile(atPath: directory + "/mlgymd.log", contents: nil)
+        }
         process.standardError = FileHandle(forWritingAtPath: directory + "/mlgymd.log")
+        _ = try? (process.standardError as? FileHandle)?.seekToEnd()
         process.standardOutput = process.standardError
         process.standardInput = FileHandle.nullDevice
         do {
@@ -62,7 +72,9 @@ final class NodeDaemon {
             try? FileManager.default.removeItem(atPath: directory)
             throw MLGymError(.system, "cannot start \(mlgymd): \((error as NSError).localizedDescription)")
         }
-        let daemon = NodeDaemon(client: APIClient(socketPath: socket), kind: "private", process: process, directory: directory)
+        let daemon = NodeDaemon(
+            client: APIClient(socketPath: socket), kind: "private", process: process, directory: directory,
+            relaunch: (mlgymd, arguments))
         for _ in 0..<1200 {
             if !process.isRunning {
                 let log = daemon.log ?? ""
@@ -102,15 +114,38 @@ final class NodeDaemon {
         directory.flatMap { try? String(contentsOfFile: $0 + "/mlgymd.log", encoding: .utf8) }
     }
 
-    /// Stops a private daemon (SIGTERM: it stops its sessions and cleans up) and removes its directory.
+    /// Stops a private daemon (SIGTERM: it stops its sessions and cleans up) and removes its directory. A daemon
+    /// that died on its own (the OOM killer, a signal) or had to be killed left its sandboxes' cgroups, volume
+    /// mounts and loop devices behind: it is started once more on the same directory, which it cleans up as any
+    /// mlgymd does at start, and stopped again, before the directory goes.
     func shutdown() {
         guard let process else { return }
+        var cleanExit = false
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             for _ in 0..<1200 where process.isRunning { usleep(50_000) }
+            cleanExit = !process.isRunning
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
-        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+        cleanExit = cleanExit && process.terminationReason == .exit && process.terminationStatus == 0
+        guard let directory else { return }
+        if !cleanExit, let relaunch {
+            FileHandle.standardError.write(Data("mlgymctl: the element's mlgymd did not stop cleanly; starting it once more to clean up its sandboxes\n".utf8))
+            if let cleaner = try? Self.startPrivate(mlgymd: relaunch.mlgymd, arguments: relaunch.arguments, in: directory) {
+                cleaner.stopAndKeepDirectory()
+            }
+        }
+        // Never through a mount a dead daemon left: rm stays on the directory's own file system.
+        _ = try? HostTool.run("rm", ["-rf", "--one-file-system", "--", directory])
+    }
+
+    /// SIGTERM and wait, for the clean-up daemon of `shutdown`.
+    private func stopAndKeepDirectory() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<1200 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }

@@ -61,6 +61,8 @@ public final class Daemon: Sendable {
 
     public init(_ configuration: Configuration) throws(MLGymError) {
         self.configuration = configuration
+        // Before the event loops and sandboxes start their threads: each would otherwise get an arena of its own.
+        ProcessHeap.limitArenas(to: 4)
         // Every session's commands and output are in the state directory: root's alone unless the operator
         // made it otherwise. Created before the engine, which makes directories inside it.
         if !FileManager.default.fileExists(atPath: configuration.stateDirectory) {
@@ -165,6 +167,9 @@ public final class Daemon: Sendable {
         let listening = try await server.bind()
         let signals = watchSignals()
         defer { for source in signals { source.cancel() } }
+        // Memory freed after a large output or a busy hour goes back to the kernel (see ProcessHeap).
+        let trimmer = ProcessHeap.trimPeriodically(every: .seconds(30))
+        defer { trimmer.cancel() }
         DaemonLog.info("mlgymd listening on \(configuration.socketPath) (state in \(configuration.stateDirectory))")
         SystemdNotifier.notify("READY=1\nSTATUS=listening\nMAINPID=\(getpid())")
         try await server.run(listening)

@@ -99,6 +99,11 @@ public actor SessionManager {
                 throw MLGymError(.invalidArgument, "a task session gets a fresh workspace with the task's files; --workspace cannot be combined with --task")
             }
             task = try await runnableTask(taskID)
+            if spec.disk == nil, let need = task?.config.diskBytes {
+                // The task's own need replaces the daemon's default; the host must have it free.
+                sandboxSpec.limits.diskBytes = need
+                try HostCapacity.current(volumeDirectory: engine.configuration.stateDirectory).check(sandboxSpec.limits, for: owner)
+            }
         }
         let id = SandboxEngine.newID()
         if !engine.rootless {
@@ -202,6 +207,7 @@ public actor SessionManager {
         await task.value
         stopsInProgress[id] = nil
         DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
+        ProcessHeap.trim()
     }
 
     /// Who the agent is on the host. A non-root owner's agent runs as the owner (their workspace is theirs,
@@ -321,6 +327,9 @@ public actor SessionManager {
             await task.value
             stopsInProgress[record.id] = nil
             DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
+            // Its shell's buffers and its commands' output were freed: give the pages back now, not at the next
+            // periodic trim.
+            ProcessHeap.trim()
         } else if record.state.isActive {
             // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
             _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)

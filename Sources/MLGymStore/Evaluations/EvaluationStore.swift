@@ -12,14 +12,7 @@ public final class EvaluationStore: Sendable {
 
     /// Appends an evaluation; its output is truncated like an exec's.
     public func record(_ evaluation: EvaluationRecord) async throws(MLGymError) -> EvaluationRecord {
-        let metrics: String
-        do {
-            // Non-finite numbers are not JSON: leave them out rather than lose the record.
-            metrics = String(decoding: try JSONEncoder().encode(evaluation.metrics.filter { $0.value.isFinite }), as: UTF8.self)
-        } catch {
-            throw MLGymError(.invalidArgument, "cannot encode the metrics of an evaluation in session \(evaluation.sessionID): \(error)")
-        }
-        let output = OutputTruncation.truncate(evaluation.output, limitBytes: store.options.execOutputLimitBytes).text
+        let (metrics, output) = try columns(of: evaluation)
         return try await store.write("record an evaluation in session \(evaluation.sessionID)") { db in
             _ = try SessionStore.requireSession(db, id: evaluation.sessionID)
             try db.execute(
@@ -60,13 +53,7 @@ public final class EvaluationStore: Sendable {
 
     /// Puts the outcome of the evaluation `begin` started into its row; returns the stored record.
     public func finish(_ id: Int64, with evaluation: EvaluationRecord) async throws(MLGymError) -> EvaluationRecord {
-        let metrics: String
-        do {
-            metrics = String(decoding: try JSONEncoder().encode(evaluation.metrics.filter { $0.value.isFinite }), as: UTF8.self)
-        } catch {
-            throw MLGymError(.invalidArgument, "cannot encode the metrics of an evaluation in session \(evaluation.sessionID): \(error)")
-        }
-        let output = OutputTruncation.truncate(evaluation.output, limitBytes: store.options.execOutputLimitBytes).text
+        let (metrics, output) = try columns(of: evaluation)
         return try await store.write("record the outcome of evaluation \(id) in session \(evaluation.sessionID)") { db in
             try db.execute(
                 sql: """
@@ -104,6 +91,18 @@ public final class EvaluationStore: Sendable {
                 arguments: [reason, time.unixMilliseconds, time.unixMilliseconds, EvaluationRecord.runningStatus])
             return db.changesCount
         }
+    }
+
+    /// The metrics as a JSON object and the output truncated like an exec's, as they are stored.
+    private func columns(of evaluation: EvaluationRecord) throws(MLGymError) -> (metrics: String, output: String) {
+        let metrics: String
+        do {
+            // Non-finite numbers are not JSON: leave them out rather than lose the record.
+            metrics = String(decoding: try JSONEncoder().encode(evaluation.metrics.filter { $0.value.isFinite }), as: UTF8.self)
+        } catch {
+            throw MLGymError(.invalidArgument, "cannot encode the metrics of an evaluation in session \(evaluation.sessionID): \(error)")
+        }
+        return (metrics, OutputTruncation.truncate(evaluation.output, limitBytes: store.options.execOutputLimitBytes).text)
     }
 
     /// A session's evaluations in the order they ran.

@@ -48,6 +48,9 @@ public struct TaskConfig: Sendable, Equatable {
     public var protectedFiles: [String]
     /// How far a re-run of the baseline may land from `baselineScores[0]` on the priority metric.
     public var baselineTolerance: Double?
+    /// The disk a session on this task needs (checkpoints, generated data), `disk: 40G`; sessions that name
+    /// no size get this instead of the daemon's default. An mlgym extension.
+    public var diskBytes: UInt64?
 
     /// The file this was read from.
     public var file: String
@@ -59,7 +62,7 @@ public struct TaskConfig: Sendable, Equatable {
     ]
     static let extensionFields: Set<String> = [
         "domain", "priority_metric", "metric_direction", "gpus", "python_modules", "submission_artefact", "protected_files",
-        "baseline_tolerance",
+        "baseline_tolerance", "disk",
     ]
 
     /// MLGym's default `training_timeout` (`MLGYM_AGENT_LONG_TIMEOUT`).
@@ -112,6 +115,12 @@ public struct TaskConfig: Sendable, Equatable {
         submissionArtefact = try fields.string("submission_artefact") ?? entrypoint.defaultArtefact
         protectedFiles = try fields.strings("protected_files")
         baselineTolerance = try fields.double("baseline_tolerance")
+        if let disk = try fields.string("disk") {
+            guard let bytes = ByteCount.parse(disk), bytes >= 16 << 20 else {
+                throw MLGymError(.parse, "\(file): field 'disk' must be a size of at least 16M (e.g. 40G), not '\(disk)'")
+            }
+            diskBytes = bytes
+        }
 
         guard !evaluationPaths.isEmpty else {
             throw MLGymError(.parse, "\(file): field 'evaluation_paths' must name the evaluation script (a workspace-relative path)")
