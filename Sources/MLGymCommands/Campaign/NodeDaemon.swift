@@ -120,32 +120,26 @@ final class NodeDaemon {
     /// mlgymd does at start, and stopped again, before the directory goes.
     func shutdown() {
         guard let process else { return }
-        var cleanExit = false
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<1200 where process.isRunning { usleep(50_000) }
-            cleanExit = !process.isRunning
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        cleanExit = cleanExit && process.terminationReason == .exit && process.terminationStatus == 0
+        let cleanExit = process.isRunning && terminate() && process.terminationReason == .exit && process.terminationStatus == 0
         guard let directory else { return }
         if !cleanExit, let relaunch {
             FileHandle.standardError.write(Data("mlgymctl: the element's mlgymd did not stop cleanly; starting it once more to clean up its sandboxes\n".utf8))
-            if let cleaner = try? Self.startPrivate(mlgymd: relaunch.mlgymd, arguments: relaunch.arguments, in: directory) {
-                cleaner.stopAndKeepDirectory()
-            }
+            _ = (try? Self.startPrivate(mlgymd: relaunch.mlgymd, arguments: relaunch.arguments, in: directory))?.terminate()
         }
         // Never through a mount a dead daemon left: rm stays on the directory's own file system.
         _ = try? HostTool.run("rm", ["-rf", "--one-file-system", "--", directory])
     }
 
-    /// SIGTERM and wait, for the clean-up daemon of `shutdown`.
-    private func stopAndKeepDirectory() {
-        guard let process, process.isRunning else { return }
+    /// SIGTERM, up to 60 s for the daemon to stop its sessions, then SIGKILL; true when SIGTERM was enough.
+    /// Polled: Foundation's Process offers no wait with a time limit.
+    @discardableResult
+    private func terminate() -> Bool {
+        guard let process, process.isRunning else { return false }
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<1200 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let stopped = !process.isRunning
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        return stopped
     }
 }
