@@ -41,6 +41,11 @@ public struct TaskInfo: Codable, Sendable, Equatable {
     public var baselineCommand: String?
     /// How far a re-run of the baseline may land from the recorded value of the metric.
     public var baselineTolerance: Double?
+    /// `measured` (reproduced here by the task's baseline code) or `unverified` (a published value, not yet
+    /// reproduced here). Absent from older daemons' answers.
+    public var baselineStatus: String?
+    /// Fields the task file left out that MLGym-Bench's own facts filled in (`metric_direction`, `gpus`, …).
+    public var fieldsFromMLGymBench: [String]?
     /// The task file it was loaded from.
     public var file: String
     /// The agent-facing description with `{dataset_docs}` filled in.
@@ -50,8 +55,11 @@ public struct TaskInfo: Codable, Sendable, Equatable {
         id: String, name: String, domain: String?, entrypoint: String, metric: String?, direction: String,
         baseline: Double?, baselineScores: [String: Double]?, gpus: Int, pythonModules: [String], trainingTimeout: Int,
         datasets: [Dataset], runnable: Bool, blockers: [String], notes: [String], baselineCommand: String?,
-        baselineTolerance: Double?, file: String, description: String? = nil
+        baselineTolerance: Double?, file: String, description: String? = nil, baselineStatus: String? = nil,
+        fieldsFromMLGymBench: [String]? = nil
     ) {
+        self.baselineStatus = baselineStatus
+        self.fieldsFromMLGymBench = fieldsFromMLGymBench
         self.baselineCommand = baselineCommand
         self.baselineTolerance = baselineTolerance
         self.id = id

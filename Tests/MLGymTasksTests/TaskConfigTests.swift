@@ -54,6 +54,31 @@ import Testing
         #expect(config.metricDirection == .max)
     }
 
+    /// MLGym keeps each benchmark task's ranking metric, its direction and the GPUs per agent outside the task
+    /// file; loaded from a checkout, the file gets them from MLGym-Bench's table, and a value it states wins.
+    @Test func mlgymBenchFactsFillWhatTheFileLeavesOut() throws {
+        let bare = "name: T\ndescription: d\nevaluation_paths: [evaluate.py]\n"
+        let fineweb = try TaskConfig(file: "f.yaml", text: "id: languageModelingFineWeb\n" + bare)
+        #expect(fineweb.rankingMetric == "val_loss" && fineweb.metricDirection == .min && fineweb.gpus == 2)
+        #expect(fineweb.fieldsFromMLGymBench == ["domain", "priority_metric", "metric_direction", "gpus"])
+        let sat = try TaskConfig(file: "s.yaml", text: "id: 3SATTime\nbaseline_scores: [{Correct: 24, Time: 16.1}]\n" + bare)
+        #expect(sat.rankingMetric == "Time" && sat.metricDirection == .min && sat.gpus == 0)
+        let stated = try TaskConfig(file: "s.yaml", text: "id: 3SATTime\nmetric_direction: max\ngpus: 1\n" + bare)
+        #expect(stated.metricDirection == .max && stated.gpus == 1)
+        #expect(stated.fieldsFromMLGymBench == ["domain", "priority_metric"])
+        let other = try TaskConfig(file: "o.yaml", text: "id: myOwnTask\n" + bare)
+        #expect(other.metricDirection == .max && other.gpus == 0 && other.fieldsFromMLGymBench.isEmpty)
+        #expect(other.baselineStatus == .unverified)
+        #expect(try TaskConfig(file: "m.yaml", text: "id: m\nbaseline_status: measured\n" + bare).baselineStatus == .measured)
+    }
+
+    /// A task's own environment (MLGym's `requirements_path`) as the projects it names.
+    @Test func requirementsFilesNameTheirProjects() {
+        let text = "jax[cuda12]>=0.4\n# comment\ntensorflow_probability\n-r base.txt\nDotMap==1.3  # pinned\n\nhttps://x/y.whl\nflax ; python_version>'3'\nNumpy\nnumpy\n"
+        #expect(PythonRequirements.distributions(in: text) == ["jax", "tensorflow-probability", "dotmap", "flax", "numpy"])
+        #expect(PythonRequirements.normalise("Foo__Bar.baz") == "foo-bar-baz")
+    }
+
     @Test func defaultsFollowMLGym() throws {
         let config = try TaskConfig(file: "t.yaml", text: "id: t\nname: T\ndescription: d\nevaluation_paths: [evaluate.py]\n")
         #expect(config.entrypoint == .csvSubmission)
@@ -77,6 +102,8 @@ import Testing
         ("starter_code: [/etc/passwd]", "field 'starter_code' holds '/etc/passwd', which must be a relative path"),
         ("evaluation_read_only: maybe", "field 'evaluation_read_only' must be true or false"),
         ("gpus: -1", "field 'gpus' must be 0 or more"),
+        ("baseline_status: trusted", "field 'baseline_status' must be measured or unverified, not 'trusted'"),
+        ("requirements_path: ../env.txt", "field 'requirements_path' holds '../env.txt', which must be a relative path"),
     ])
     func wrongFieldsSayWhatWasExpected(line: String, expected: String) {
         let base = "id: t\nname: T\ndescription: d\nevaluation_paths: [evaluate.py]\n"

@@ -27,12 +27,15 @@ struct TasksList: AsyncParsableCommand {
         let rows = list.tasks.map { task in
             [
                 task.id, task.domain ?? "-", task.metric ?? "-", task.direction,
-                task.baseline.map { Self.number($0) } ?? "-", task.gpus == 0 ? "-" : String(task.gpus),
+                task.baseline.map { Self.number($0) + (task.baselineStatus == "unverified" ? "*" : "") } ?? "-", task.gpus == 0 ? "-" : String(task.gpus),
                 task.datasets.isEmpty ? "-" : (task.datasets.allSatisfy(\.present) ? "yes" : "no"),
                 task.runnable ? "yes" : "no: " + Self.summary(task.blockers),
             ]
         }
         print(Output.table(["TASK", "DOMAIN", "METRIC", "DIR", "BASELINE", "GPUS", "DATA", "RUNS HERE"], rows))
+        if list.tasks.contains(where: { $0.baselineStatus == "unverified" }) {
+            print("* unverified: a published baseline not yet reproduced here (tasks/README.md says how each was obtained)")
+        }
         if list.tasks.contains(where: { !$0.runnable }) { print("(mlgymctl tasks show ID gives every reason and how to provide missing data)") }
         for problem in list.problems { print("not loaded: \(problem)") }
         if let identity = list.rootfsIdentity { print("root filesystem: \(identity)") }
@@ -66,10 +69,14 @@ struct TasksShow: AsyncParsableCommand {
         }
         var lines = [
             "\(task.id): \(task.name)" + (task.domain.map { " (\($0))" } ?? ""),
-            "metric:    \(task.metric ?? "-") (\(task.direction)); baseline \(task.baselineScores.map { Self.metrics($0) } ?? "none recorded")",
+            "metric:    \(task.metric ?? "-") (\(task.direction)); baseline \(task.baselineScores.map { Self.metrics($0) } ?? "none recorded")"
+                + (task.baselineStatus.map { " (\($0))" } ?? ""),
             "kind:      \(task.entrypoint); training timeout \(task.trainingTimeout) s; GPUs \(task.gpus)",
         ]
         if !task.pythonModules.isEmpty { lines.append("python:    \(task.pythonModules.joined(separator: ", "))") }
+        if let filled = task.fieldsFromMLGymBench {
+            lines.append("from MLGym-Bench: \(filled.joined(separator: ", ")) (the task file leaves them out)")
+        }
         for dataset in task.datasets {
             lines.append("dataset:   \(dataset.name) (\(dataset.source) \(dataset.location)): \(dataset.present ? "present" : "missing")"
                 + (dataset.present ? "" : dataset.howToGet.map { " — \($0)" } ?? ""))

@@ -82,6 +82,8 @@ final class TaskCatalog: Sendable {
                 config.entrypoint.baselineCommand(script: path, gpus: config.gpus).map(ShellQuote.quote).joined(separator: " ")
             },
             baselineTolerance: config.baselineTolerance, file: config.file,
-            description: withDescription ? task.renderedDescription : nil)
+            description: withDescription ? task.renderedDescription : nil,
+            baselineStatus: config.baselineScores.isEmpty ? nil : config.baselineStatus.rawValue,
+            fieldsFromMLGymBench: config.fieldsFromMLGymBench.isEmpty ? nil : config.fieldsFromMLGymBench)
     }
 }

@@ -51,6 +51,11 @@ public struct TaskConfig: Sendable, Equatable {
     /// The disk a session on this task needs (checkpoints, generated data), `disk: 40G`; sessions that name
     /// no size get this instead of the daemon's default. An mlgym extension.
     public var diskBytes: UInt64?
+    /// Whether `baselineScores` was reproduced here by the task's own baseline code, or is a published value
+    /// (MLGym's) for code that is semantically MLGym's but has not been run here yet.
+    public var baselineStatus: BaselineStatus
+    /// Fields the file left out that MLGym-Bench's own facts filled in (`metric_direction`, `gpus`, …).
+    public var fieldsFromMLGymBench: [String] = []
 
     /// The file this was read from.
     public var file: String
@@ -62,7 +67,7 @@ public struct TaskConfig: Sendable, Equatable {
     ]
     static let extensionFields: Set<String> = [
         "domain", "priority_metric", "metric_direction", "gpus", "python_modules", "submission_artefact", "protected_files",
-        "baseline_tolerance", "disk",
+        "baseline_tolerance", "disk", "baseline_status",
     ]
 
     /// MLGym's default `training_timeout` (`MLGYM_AGENT_LONG_TIMEOUT`).
@@ -102,15 +107,34 @@ public struct TaskConfig: Sendable, Equatable {
         secretFiles = try fields.strings("secret_files")
         memoryPath = try fields.string("memory_path")
 
+        // A file from an MLGym checkout leaves these out; MLGym-Bench's facts for its own task ids fill them in.
+        let facts = MLGymBenchFacts.forTask(id)
+        var filled: [String] = []
         domain = try fields.string("domain")
+        if domain == nil, let facts { domain = facts.domain; filled.append("domain") }
         priorityMetric = try fields.string("priority_metric")
-        let directionName = try fields.string("metric_direction") ?? "max"
-        guard let direction = MetricDirection(rawValue: directionName) else {
-            throw MLGymError(.parse, "\(file): field 'metric_direction' must be max or min, not '\(directionName)'")
+        if priorityMetric == nil, let facts { priorityMetric = facts.priorityMetric; filled.append("priority_metric") }
+        if let directionName = try fields.string("metric_direction") {
+            guard let direction = MetricDirection(rawValue: directionName) else {
+                throw MLGymError(.parse, "\(file): field 'metric_direction' must be max or min, not '\(directionName)'")
+            }
+            metricDirection = direction
+        } else if let facts {
+            metricDirection = facts.direction
+            filled.append("metric_direction")
+        } else {
+            metricDirection = .max
         }
-        metricDirection = direction
-        gpus = try fields.int("gpus") ?? 0
+        if let declared = try fields.int("gpus") {
+            gpus = declared
+        } else if let facts {
+            gpus = facts.gpus
+            filled.append("gpus")
+        } else {
+            gpus = 0
+        }
         guard gpus >= 0 else { throw MLGymError(.parse, "\(file): field 'gpus' must be 0 or more") }
+        fieldsFromMLGymBench = filled
         pythonModules = try fields.strings("python_modules")
         submissionArtefact = try fields.string("submission_artefact") ?? entrypoint.defaultArtefact
         protectedFiles = try fields.strings("protected_files")
@@ -121,6 +145,12 @@ public struct TaskConfig: Sendable, Equatable {
             }
             diskBytes = bytes
         }
+        let statusName = try fields.string("baseline_status") ?? BaselineStatus.unverified.rawValue
+        guard let status = BaselineStatus(rawValue: statusName) else {
+            let known = BaselineStatus.allCases.map(\.rawValue).joined(separator: " or ")
+            throw MLGymError(.parse, "\(file): field 'baseline_status' must be \(known), not '\(statusName)'")
+        }
+        baselineStatus = status
 
         guard !evaluationPaths.isEmpty else {
             throw MLGymError(.parse, "\(file): field 'evaluation_paths' must name the evaluation script (a workspace-relative path)")
@@ -132,6 +162,7 @@ public struct TaskConfig: Sendable, Equatable {
             for path in paths { try Self.checkRelative(path, field: field, file: file) }
         }
         if let submissionArtefact { try Self.checkRelative(submissionArtefact, field: "submission_artefact", file: file) }
+        if let requirementsPath { try Self.checkRelative(requirementsPath, field: "requirements_path", file: file) }
         for module in pythonModules where !module.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.".contains($0)) }) {
             throw MLGymError(.parse, "\(file): field 'python_modules' holds '\(module)', which is not a Python module name")
         }

@@ -7,6 +7,9 @@ public struct BenchmarkTask: Sendable, Equatable {
     public var datasets: [DatasetConfig]
     /// The task root (the directory holding `configs/`), which task-relative paths are resolved against.
     public var root: String
+    /// The projects (normalised names) of the task's own environment, MLGym's `requirements_path`, when the task
+    /// does not use the generic one; the root filesystem must have each.
+    public var requiredDistributions: [String] = []
 
     public var id: String { config.id }
 

@@ -12,11 +12,14 @@ public struct RootfsProbe: Sendable, Equatable {
     /// two evaluations with the same identity ran on the same packages.
     public var identity: String
     public var pythonVersion: String?
+    /// Every installed Python distribution's normalised project name (`PythonRequirements.normalise`).
+    public var distributions: Set<String>
 
-    public init(missingModules: Set<String>, identity: String, pythonVersion: String?) {
+    public init(missingModules: Set<String>, identity: String, pythonVersion: String?, distributions: Set<String> = []) {
         self.missingModules = missingModules
         self.identity = identity
         self.pythonVersion = pythonVersion
+        self.distributions = distributions
     }
 
     public static func run(engine: SandboxEngine, rootFilesystem: SandboxSpec.RootFilesystem, modules: [String]) async throws -> RootfsProbe {
@@ -53,7 +56,8 @@ public struct RootfsProbe: Sendable, Equatable {
         hasher.update(packages)
         hasher.update(Array(answer.distributions.joined(separator: "\n").utf8))
         let identity = "sha256:" + hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
-        return RootfsProbe(missingModules: Set(answer.missing), identity: identity, pythonVersion: answer.python)
+        let names = answer.distributions.compactMap { $0.split(separator: "=").first.map { PythonRequirements.normalise(String($0)) } }
+        return RootfsProbe(missingModules: Set(answer.missing), identity: identity, pythonVersion: answer.python, distributions: Set(names))
     }
 
     /// find_spec, not import: asking must not run a heavy package's import-time code (torch takes seconds).

@@ -39,6 +39,10 @@ public struct TaskReadiness: Sendable, Equatable {
             if !missing.isEmpty {
                 blockers.append("python3 in the root filesystem lacks \(missing.joined(separator: ", "))")
             }
+            let absent = task.requiredDistributions.filter { !probe.distributions.contains($0) }
+            if !absent.isEmpty, let requirements = task.config.requirementsPath {
+                blockers.append("the root filesystem lacks \(absent.joined(separator: ", ")) from the task's \(requirements) (rootfs/build --profile full has MLGym's packages)")
+            }
         }
     }
 }

@@ -60,7 +60,13 @@ public struct TaskRegistry: Sendable {
             }
             datasets.append(try DatasetConfig(file: datasetFile, text: try read(datasetFile)))
         }
-        let task = BenchmarkTask(config: config, datasets: datasets, root: root)
+        var task = BenchmarkTask(config: config, datasets: datasets, root: root)
+        if let requirements = config.requirementsPath, !config.useGenericConda {
+            guard let data = FileManager.default.contents(atPath: task.hostPath(requirements)) else {
+                throw MLGymError(.parse, "\(file): field 'requirements_path' names \(requirements), but \(task.hostPath(requirements)) cannot be read")
+            }
+            task.requiredDistributions = PythonRequirements.distributions(in: String(decoding: data, as: UTF8.self))
+        }
         // Secret files may be missing (answers an operator makes from data mlgym cannot ship): `TaskReadiness`
         // reports that as a reason the task cannot run, not as a broken file.
         for path in config.starterCode where !FileManager.default.fileExists(atPath: task.hostPath(path)) {
