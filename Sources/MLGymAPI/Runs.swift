@@ -52,6 +52,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// Seconds of wall time one run may take, counted from its start (a resumed run's clock starts again);
     /// 0 for no limit. Checked between steps: the run then ends `exit_time` and its artefact is auto-submitted.
     public var timeLimit: Double
+    /// The sessions' network mode; nil is `packages` (MLGym's agents could install packages), `none` cuts even
+    /// that.
+    public var network: String?
 
     public struct Price: Codable, Sendable, Equatable {
         public var inputPerMillion: Double
@@ -68,7 +71,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
         temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
         cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil,
-        useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0
+        useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0, network: String? = nil
     ) {
         self.task = task
         self.model = model
@@ -97,12 +100,13 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.method = method
         self.firstSeed = firstSeed
         self.timeLimit = timeLimit
+        self.network = network
     }
 
     private enum CodingKeys: String, CodingKey {
         case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
         case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
-        case memoryScope, useLiterature, method, firstSeed, timeLimit
+        case memoryScope, useLiterature, method, firstSeed, timeLimit, network
     }
 
     /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
@@ -132,7 +136,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
             useLiterature: try c.decodeIfPresent(Bool.self, forKey: .useLiterature) ?? false,
             method: try c.decodeIfPresent(String.self, forKey: .method),
             firstSeed: try c.decodeIfPresent(Int.self, forKey: .firstSeed) ?? 0,
-            timeLimit: try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 0)
+            timeLimit: try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 0,
+            network: try c.decodeIfPresent(String.self, forKey: .network))
     }
 }
 

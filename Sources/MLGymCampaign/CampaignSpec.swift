@@ -52,6 +52,8 @@ public struct CampaignSpec: Sendable, Equatable {
         public var memory: String?
         /// CPU limit of each run's session; nil for none.
         public var cpus: Double?
+        /// The network mode of each run's session; nil is mlgymd's default for runs (`packages`).
+        public var network: String?
         public init() {}
     }
 

@@ -151,7 +151,7 @@ private struct SpecReader {
     }
 
     func resources(_ node: Node) throws(MLGymError) -> CampaignSpec.Resources {
-        let fields = try mapping(node, allowed: ["gpus", "memory", "cpus"], what: "resources")
+        let fields = try mapping(node, allowed: ["gpus", "memory", "cpus", "network"], what: "resources")
         var resources = CampaignSpec.Resources()
         if let gpus = fields["gpus"] {
             resources.gpus = try integer(gpus, what: "resources.gpus")
@@ -166,6 +166,13 @@ private struct SpecReader {
             let value = try amount(cpus, what: "resources.cpus")
             guard value > 0, value <= 1024 else { throw error(cpus, "resources.cpus must be above 0 and at most 1024") }
             resources.cpus = value
+        }
+        if let network = fields["network"] {
+            let mode = try string(network, what: "resources.network")
+            guard ["packages", "none", "loopback", "host"].contains(mode) else {
+                throw error(network, "resources.network must be packages, none, loopback or host, not '\(mode)'")
+            }
+            resources.network = mode
         }
         return resources
     }

@@ -59,6 +59,9 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("tasks-dir"), help: ArgumentHelp("A task root laid out like MLGym's (configs/tasks/*.yaml); repeat for more. Read before the built-in tasks/, so a task here replaces a built-in one with the same id.", valueName: "dir"))
     var tasksDirectories: [String] = []
 
+    @Option(name: .customLong("package-index"), help: ArgumentHelp("A package index (pip's index URL, e.g. https://pypi.org/simple) that sessions in network mode 'packages' may reach through mlgymd's proxy; repeat for more (the first is pip's index-url inside, the others extra indexes). Default: the index pip on this host is configured with, else PyPI.", valueName: "url"))
+    var packageIndexes: [String] = []
+
     @Option(name: .customLong("dataset-cache"), help: ArgumentHelp("Shared Hugging Face cache (HF_HOME layout), read-only in sessions (default <state-dir>/hf-cache).", valueName: "dir"))
     var datasetCache: String?
 
@@ -134,6 +137,14 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.datasetCache = datasetCache
         configuration.hubEndpoint = hubEndpoint
         configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
+        if !packageIndexes.isEmpty {
+            do {
+                _ = try PackageIndexPolicy(indexes: packageIndexes)
+            } catch {
+                throw ValidationError("--package-index: \(error.message)")
+            }
+            configuration.sessions.packageIndexes = packageIndexes
+        }
         configuration.http.maxBodyBytes = Int(ByteCount.parse(maxBody) ?? 1 << 20)
         configuration.http.headerTimeoutSeconds = headerTimeout
         configuration.sessions.defaultLimits.diskBytes = defaultDisk == "none" ? nil : ByteCount.parse(defaultDisk)

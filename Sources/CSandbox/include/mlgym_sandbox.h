@@ -158,3 +158,7 @@ long long mlg_filesystem_magic(int fd);
 /* glibc's malloc_trim(0) and mallopt(M_ARENA_MAX, n): malloc.h is not in Swift's Glibc module. */
 int mlg_heap_trim(void);
 int mlg_heap_limit_arenas(int arenas);
+/* A TCP socket listening on 127.0.0.1:port inside the network namespace of process `pid` (joining its user
+ * namespace first when `join_user_ns`, as a rootless mlgymd must), made by a short-lived child so that the caller
+ * never changes namespace. Returns the descriptor (O_CLOEXEC) or -errno. */
+int mlg_listen_in_network_of(pid_t pid, int join_user_ns, unsigned short port);

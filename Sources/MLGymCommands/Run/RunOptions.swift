@@ -44,6 +44,8 @@ struct RunOptions: ParsableArguments {
     var cpus: Double?
     @Option(help: ArgumentHelp("GPUs of each run's session: none, all, or indices/UUIDs.", valueName: "list"))
     var gpus: String?
+    @Option(help: ArgumentHelp("Network of each run's session: packages (the default: only a proxy to the package indexes mlgymd allows, so the agent can pip install, as MLGym's agents could), none, loopback or host.", valueName: "mode"))
+    var network: String?
     @Flag(help: "Keep each run's session running after the run (to look around in it).")
     var keep = false
     @Flag(name: .customLong("with-memory"), help: "Give the agent its memory: memory_write, memory_read, and the count and keywords in every message (MLGym's memory agent).")
@@ -56,13 +58,16 @@ struct RunOptions: ParsableArguments {
     /// The request, with the key from the environment and a replay's responses from its file.
     func request() throws -> RunRequest {
         guard let task, let model else { throw ValidationError("give --task and --model (or --resume RUN)") }
+        if let network, !["none", "loopback", "packages", "host"].contains(network) {
+            throw ValidationError("--network must be packages, none, loopback or host")
+        }
         let spec = try ModelSpec(parsing: model)
         var request = RunRequest(
             task: task, model: model, apiBase: apiBase, apiKey: key(for: spec), seeds: seeds, parallel: parallel,
             maxSteps: maxSteps, costLimit: costLimit, campaignCostLimit: campaignCostLimit, campaign: campaign,
             temperature: temperature, topP: topP, historyKeep: history, observationLimit: observationLimit,
             noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep, useMemory: withMemory,
-            memoryScope: memoryScope, useLiterature: withLiterature)
+            memoryScope: memoryScope, useLiterature: withLiterature, network: network)
         if case .replay(let file) = spec {
             let data: Data
             do {

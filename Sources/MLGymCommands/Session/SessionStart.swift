@@ -25,7 +25,7 @@ struct SessionStart: AsyncParsableCommand {
     var pids: Int?
     @Option(help: ArgumentHelp("GPUs: none, all, or indices/UUIDs such as 0,1.", valueName: "none|all|list"))
     var gpus: String?
-    @Option(help: ArgumentHelp("Network: none (a private namespace with only loopback; the default), loopback (the same) or host.", valueName: "mode"))
+    @Option(help: ArgumentHelp("Network: none (a private namespace with only loopback; the default), loopback (the same), packages (only loopback, plus a proxy to the package indexes mlgymd allows, so pip install works) or host.", valueName: "mode"))
     var network: String?
     @Option(help: ArgumentHelp("Host directory (yours) bound read-write as /home/agent/workspace.", valueName: "dir"))
     var workspace: String?
@@ -44,7 +44,7 @@ struct SessionStart: AsyncParsableCommand {
         if let memory, ByteCount.parse(memory) == nil { throw ValidationError("--memory '\(memory)' is not a size (e.g. 512M, 8G)") }
         if let disk, ByteCount.parse(disk) == nil { throw ValidationError("--disk '\(disk)' is not a size (e.g. 10G)") }
         if let cpus, !(cpus > 0) { throw ValidationError("--cpus must be a positive number") }
-        if let network, !["none", "loopback", "host"].contains(network) { throw ValidationError("--network must be none, loopback or host") }
+        if let network, !["none", "loopback", "packages", "host"].contains(network) { throw ValidationError("--network must be none, loopback, packages or host") }
     }
 
     func run() async throws {

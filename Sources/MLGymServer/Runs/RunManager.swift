@@ -101,6 +101,9 @@ public actor RunManager {
         guard (1...64).contains(request.parallel) else { throw MLGymError(.invalidArgument, "parallel \(request.parallel) must be 1 to 64") }
         guard (1...10_000).contains(request.maxSteps) else { throw MLGymError(.invalidArgument, "max steps \(request.maxSteps) must be 1 to 10000") }
         guard (0...1_000_000).contains(request.firstSeed) else { throw MLGymError(.invalidArgument, "first seed \(request.firstSeed) must be 0 to 1000000") }
+        if let network = request.network, !["none", "loopback", "packages", "host"].contains(network) {
+            throw MLGymError(.invalidArgument, "network '\(network)' must be none, loopback, packages or host")
+        }
         guard request.timeLimit.isFinite, (0...30 * 86400).contains(request.timeLimit) else {
             throw MLGymError(.invalidArgument, "time limit \(request.timeLimit) must be 0 (none) to 2592000 seconds")
         }
@@ -187,7 +190,7 @@ public actor RunManager {
             record = try await store.runs.run(id)
             let spec = SessionSpec(
                 name: "run-\(id.prefix(8))", task: task.id, memory: request.memory, cpus: request.cpus, gpus: request.gpus,
-                memoryScope: request.memoryScope, agentMemory: request.useMemory,
+                network: request.network ?? "packages", memoryScope: request.memoryScope, agentMemory: request.useMemory,
                 agentLiterature: request.useMemory || request.useLiterature)
             sessionID = try await sessions.create(spec, owner: owner).id
             try await store.runs.start(id, sessionID: sessionID)

@@ -10,6 +10,8 @@ final class LiveSession: Sendable {
     let sandbox: Sandbox
     /// The session's own socket for the agent's validate/submit; nil for a bare session.
     let agentSocket: AgentSocket?
+    /// The proxy to the package indexes, for a session in `packages` network mode.
+    let packageProxy: PackageProxy?
     /// Ends a running evaluation when the session ends.
     let evaluations = EvaluationGuard()
     /// The agent run whose actions this session's shell runs, if any: a person attaching would take the shell
@@ -26,10 +28,11 @@ final class LiveSession: Sendable {
         var restarting: Task<PersistentShell, any Error>?
     }
 
-    init(id: String, sandbox: Sandbox, shell: PersistentShell, agentSocket: AgentSocket? = nil) {
+    init(id: String, sandbox: Sandbox, shell: PersistentShell, agentSocket: AgentSocket? = nil, packageProxy: PackageProxy? = nil) {
         self.id = id
         self.sandbox = sandbox
         self.agentSocket = agentSocket
+        self.packageProxy = packageProxy
         state = Mutex(State(shell: shell))
     }
 
@@ -68,10 +71,11 @@ final class LiveSession: Sendable {
     }
 
     /// Ends everything the session runs: a running evaluation first (so nothing waits for it), then the
-    /// sandbox, then the agent's socket.
+    /// sandbox, then the agent's socket and the package proxy.
     func end() async {
         await evaluations.end()
         _ = await sandbox.stop()
         await agentSocket?.close()
+        await packageProxy?.close()
     }
 }

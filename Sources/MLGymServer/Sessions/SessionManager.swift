@@ -24,6 +24,9 @@ public actor SessionManager {
         public var defaultExecTimeout: Double = 600
         /// First host uid (and gid) of the range that root's sessions run their agents as, one per session.
         public var agentUIDBase: UInt32 = 2_000_000_000
+        /// The package indexes a session in `packages` network mode may reach (`--package-index`; default: the
+        /// index pip on this host is configured with).
+        public var packageIndexes: [String] = PackageIndexPolicy.hostDefault()
         public init() {}
     }
 
@@ -123,6 +126,11 @@ public actor SessionManager {
         let sandbox: Sandbox
         let shell: PersistentShell
         var taskSetup: TaskSessionSetup?
+        var packageProxy: PackageProxy?
+        let packagePolicy = spec.network == "packages" ? try packageIndexPolicy() : nil
+        if let packagePolicy {
+            sandboxSpec.environment.merge(PackageProxy.environment(policy: packagePolicy)) { _, new in new }
+        }
         do {
             if let task {
                 taskSetup = try await prepareTaskSession(
@@ -131,10 +139,16 @@ public actor SessionManager {
             }
             sandbox = try await engine.create(sandboxSpec, id: id)
             do {
+                if let packagePolicy {
+                    packageProxy = try await PackageProxy.open(
+                        inNetworkOf: sandbox.initPID, joinUserNamespace: engine.rootless, policy: packagePolicy,
+                        group: agentSocketGroup, onRefused: networkRefusalRecorder(session: id))
+                }
                 if let taskSetup { try taskSetup.populateWorkspace(of: sandbox) }
                 shell = try await PersistentShell.start(in: sandbox)
             } catch {
                 await sandbox.stop()
+                await packageProxy?.close()
                 throw error
             }
         } catch {
@@ -152,7 +166,7 @@ public actor SessionManager {
         }
         // The workspace is bound now; until here its descriptor had to stay open.
         withExtendedLifetime(pinnedWorkspace) {}
-        let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket)
+        let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket, packageProxy: packageProxy)
         do {
             _ = try await store.sessions.transition(
                 id, to: .running, reason: "started",

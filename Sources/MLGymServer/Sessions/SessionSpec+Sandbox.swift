@@ -42,9 +42,10 @@ extension SessionSpec {
         try capacity.check(limits, for: owner)
         let networkMode: SandboxSpec.Network
         switch network ?? "none" {
-        case "none", "loopback": networkMode = .none
+        // `packages` is `none` for the sandbox: the session manager adds the proxy to the package indexes.
+        case "none", "loopback", "packages": networkMode = .none
         case "host": networkMode = .host
-        case let other: throw MLGymError(.invalidArgument, "network '\(other)' must be none, loopback or host")
+        case let other: throw MLGymError(.invalidArgument, "network '\(other)' must be none, loopback, packages or host")
         }
         let selection = try GPUSelection(parsing: gpus ?? "none")
         var pinned: PinnedDirectory?

@@ -24,6 +24,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let wallTime = EventKind(rawValue: "wall_time")
     /// The sandbox's init process exited.
     public static let initExited = EventKind(rawValue: "init_exited")
+    /// The package proxy of a session in `packages` network mode refused a connection (a host that is not an
+    /// allowed index, or a malformed request).
+    public static let networkRefused = EventKind(rawValue: "network_refused")
     /// A state change worth showing in an event stream (the authoritative trail is `session_state_changes`).
     public static let stateChange = EventKind(rawValue: "state_change")
 }
