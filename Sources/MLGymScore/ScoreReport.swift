@@ -15,12 +15,16 @@ public struct ScoreReport: Sendable, Equatable {
     public let runs: [RunRecord]
 
     /// - Parameter maxTau: a fixed max log10 τ (see `AUPAnalysis`); nil computes it as MLGym does.
-    public init(table: ScoreTable, costs: [String: MethodCost] = [:], runs: [RunRecord] = [], maxTau: Double? = nil) {
+    /// - Parameter ranking: how ties and missing scores are placed (`RankingRule`).
+    public init(
+        table: ScoreTable, costs: [String: MethodCost] = [:], runs: [RunRecord] = [], maxTau: Double? = nil,
+        ranking: RankingRule = .shared
+    ) {
         let analysis = AUPAnalysis(table: table, maxTau: maxTau)
         self.table = table
         self.analysis = analysis
-        self.bestAttemptRanking = Ranking(table: table, view: .bestAttempt)
-        self.bestSubmissionRanking = Ranking(table: table, view: .bestSubmission)
+        self.bestAttemptRanking = Ranking(table: table, view: .bestAttempt, rule: ranking)
+        self.bestSubmissionRanking = Ranking(table: table, view: .bestSubmission, rule: ranking)
         self.costs = costs
         self.bestAttemptFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestAttempt)
         self.bestSubmissionFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestSubmission)

@@ -11,10 +11,15 @@ public struct ScoreTable: Sendable, Equatable {
         public let direction: MetricDirection
         public let bestAttempt: [String: Double]
         public let bestSubmission: [String: Double]
+        /// The methods in the order the input listed them for this task (a CSV's rows); MLGym's ranking keeps
+        /// this order among equal scores and among missing methods. Empty when the input had no order.
+        public let inputOrder: [String]
 
         public init(
-            name: String, direction: MetricDirection, bestAttempt: [String: Double], bestSubmission: [String: Double]
+            name: String, direction: MetricDirection, bestAttempt: [String: Double], bestSubmission: [String: Double],
+            inputOrder: [String] = []
         ) {
+            self.inputOrder = inputOrder
             self.name = name
             self.direction = direction
             self.bestAttempt = bestAttempt

@@ -36,6 +36,7 @@ public enum ScoreTableCSV {
         var submissions: [String: [String: Double]] = [:]
         var baselineLine: [String: Int] = [:]
         var methods = Set<String>()
+        var rowOrder: [String: [String]] = [:]
 
         for record in records.dropFirst() {
             let line = record.line
@@ -72,6 +73,7 @@ public enum ScoreTableCSV {
                         + "keep one)")
             }
             rowLine[key] = line
+            rowOrder[task, default: []].append(method)
             methods.insert(method)
             if method == baseline { baselineLine[task] = line }
             if let score = try number(field("best_attempt"), column: "best_attempt", line: line) {
@@ -100,7 +102,8 @@ public enum ScoreTableCSV {
             tasks.append(
                 ScoreTable.Task(
                     name: task, direction: directions[task]?.0 ?? .max,
-                    bestAttempt: attempts[task] ?? [:], bestSubmission: submissions[task] ?? [:]))
+                    bestAttempt: attempts[task] ?? [:], bestSubmission: submissions[task] ?? [:],
+                    inputOrder: rowOrder[task] ?? []))
         }
         guard !tasks.isEmpty else {
             throw MLGymError(.parse, "line \(header.line): the scores file has a header but no rows")

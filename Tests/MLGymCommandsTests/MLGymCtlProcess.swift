@@ -15,6 +15,7 @@ struct MLGymCtlProcess {
 
     /// The example v1 scores shipped in docs/examples.
     static let v1Scores = packageRoot.appendingPathComponent("docs/examples/mlgym-v1-scores.csv").path
+    static let colmScores = packageRoot.appendingPathComponent("docs/examples/mlgym-colm-scores.csv").path
     static let v1Costs = packageRoot.appendingPathComponent("docs/examples/mlgym-v1-costs.csv").path
 
     /// `mlgymctl` next to the test bundle (the build directory), else in .build/debug.

@@ -27,6 +27,48 @@ import Testing
         ])
     }
 
+    /// MLGym's COLM 2025 table (12 models): with MLGym's ranking rule the Borda and mean-rank rows are MLGym's
+    /// published best-attempt rows, in order; shared ranks give other totals. The AUPs are MLGym's published ones
+    /// to within the table's rounding (it gives three decimals; MLGym computed from full precision).
+    @Test func theCOLMTableReproducesMLGymsPublishedRanksAndAUP() throws {
+        let published = [
+            "gpt-o1", "gemini-15-pro", "gemini-25-pro", "gemini-20-flash-thinking", "claude-35-sonnet-new",
+            "llama3-405b-tools", "llama4-17b-16", "llama4-17b-128", "gpt4o2", "claude-37-sonnet", "deepseek-r1",
+            "baseline", "gpt-o3-mini",
+        ]
+        let publishedAUP: [String: (Double, Double)] = [
+            "gpt4o2": (1.288, 1.317), "gpt-o3-mini": (1.214, 1.236), "gpt-o1": (1.423, 1.444), "deepseek-r1": (1.249, 1.267),
+            "llama3-405b-tools": (1.33, 1.353), "llama4-17b-16": (1.267, 1.288), "llama4-17b-128": (1.303, 1.33),
+            "claude-35-sonnet-new": (1.426, 1.419), "claude-37-sonnet": (1.35, 1.378), "gemini-15-pro": (1.42, 1.405),
+            "gemini-20-flash-thinking": (1.374, 1.385), "gemini-25-pro": (1.419, 1.445), "baseline": (1.22, 1.243),
+        ]
+        func report(_ rule: String) throws -> [String: Any] {
+            let result = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.colmScores, "--format", "json", "--ranking", rule])
+            #expect(result.status == 0, "\(result.standardError)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        }
+        let mlgym = try report("mlgym")
+        #expect(mlgym["ranking_rule"] as? String == "mlgym")
+        #expect(mlgym["borda_order_best_attempt"] as? [String] == published)
+        #expect(mlgym["mean_rank_order_best_attempt"] as? [String] == published)
+        let methods = try #require(mlgym["methods"] as? [[String: Any]])
+        let borda = Dictionary(uniqueKeysWithValues: methods.map { ($0["method"] as? String ?? "", $0["borda_best_attempt"] as? Int ?? -1) })
+        #expect(borda["gpt-o3-mini"] == 24 && borda["gpt-o1"] == 131)
+        for method in methods {
+            let name = method["method"] as? String ?? ""
+            let expected = try #require(publishedAUP[name], "\(name)")
+            #expect(abs((method["aup_best_attempt"] as? Double ?? 0) - expected.0) <= 0.0015, "\(name)")
+            #expect(abs((method["aup_best_submission"] as? Double ?? 0) - expected.1) <= 0.0015, "\(name)")
+        }
+        // Shared ranks: ties share a place and every missing method shares the last, whatever the row order.
+        let shared = try report("shared")
+        let sharedBorda = Dictionary(uniqueKeysWithValues: try #require(shared["methods"] as? [[String: Any]]).map {
+            ($0["method"] as? String ?? "", $0["borda_best_attempt"] as? Int ?? -1)
+        })
+        #expect(sharedBorda["gpt-o3-mini"] == 38)
+        #expect(shared["ranking_rule"] as? String == "shared")
+    }
+
     @Test(arguments: ["md", "csv", "json", "svg", "html"])
     func everyFormatIsWrittenToTheOutFile(format: String) throws {
         let directory = try MLGymCtlProcess.temporaryDirectory()

@@ -64,6 +64,13 @@ struct ReportCommand: AsyncParsableCommand {
             valueName: "x"))
     var maxTau: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How ties and missing scores rank: shared (equal scores share a place, missing methods share the last; independent of input order) or mlgym (MLGym's positions 1 to n: ties and missing methods keep the input's row order, as MLGym's published rank tables do).",
+            valueName: "shared|mlgym"))
+    var ranking: RankingRule = .shared
+
     @Option(name: .long, help: "Output format: md (tables), csv, json, svg (plots) or html (one browsable file).")
     var format: ReportFormat = .md
 
@@ -133,6 +140,8 @@ struct ReportCommand: AsyncParsableCommand {
         guard let table else {
             throw MLGymError(.invalidArgument, "nothing to report (give --scores, --runs, --campaign or --bundles)")
         }
-        return ScoreReport(table: table, costs: methodCosts, runs: records, maxTau: maxTau)
+        return ScoreReport(table: table, costs: methodCosts, runs: records, maxTau: maxTau, ranking: ranking)
     }
 }
+
+extension RankingRule: ExpressibleByArgument {}

@@ -12,6 +12,12 @@ public enum JSONReport {
         let tasks: [Task]
         let paretoFrontBestAttempt: [String]
         let paretoFrontBestSubmission: [String]
+        /// `shared` or `mlgym` (see `RankingRule`), and the aggregate orders MLGym publishes as rank-table rows.
+        let rankingRule: String
+        let bordaOrderBestAttempt: [String]
+        let bordaOrderBestSubmission: [String]
+        let meanRankOrderBestAttempt: [String]
+        let meanRankOrderBestSubmission: [String]
     }
 
     struct Method: Encodable {
@@ -74,7 +80,12 @@ public enum JSONReport {
         let document = Document(
             maxTau: analysis.maxTau, epsilon: analysis.epsilon, baseline: report.table.baseline, methods: methods,
             tasks: tasks, paretoFrontBestAttempt: report.bestAttemptFrontier.front,
-            paretoFrontBestSubmission: report.bestSubmissionFrontier.front)
+            paretoFrontBestSubmission: report.bestSubmissionFrontier.front,
+            rankingRule: report.bestAttemptRanking.rule.rawValue,
+            bordaOrderBestAttempt: report.bestAttemptRanking.bordaOrder,
+            bordaOrderBestSubmission: report.bestSubmissionRanking.bordaOrder,
+            meanRankOrderBestAttempt: report.bestAttemptRanking.meanRankOrder,
+            meanRankOrderBestSubmission: report.bestSubmissionRanking.meanRankOrder)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

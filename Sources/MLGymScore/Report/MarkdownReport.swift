@@ -14,6 +14,14 @@ public enum MarkdownReport {
         out.append("## Summary")
         out.append("")
         out.append(contentsOf: summary(report))
+        out.append("")
+        out.append("## Rankings (\(report.bestAttemptRanking.rule == .mlgym ? "MLGym's positions" : "shared ranks"))")
+        out.append("")
+        for view in ScoreView.allCases {
+            let ranking = report.ranking(view)
+            out.append("- Borda, \(view.title): " + ranking.bordaOrder.map { "`\($0)` \(ranking.borda[$0] ?? 0)" }.joined(separator: ", "))
+            out.append("- Mean rank, \(view.title): " + ranking.meanRankOrder.map { "`\($0)` \(NumberFormat.twoDecimals(ranking.meanRank[$0] ?? 0))" }.joined(separator: ", "))
+        }
         if !report.bestAttemptFrontier.points.isEmpty {
             out.append("")
             out.append("## AUP versus cost")
