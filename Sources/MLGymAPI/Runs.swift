@@ -196,14 +196,34 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
     public var endedAt: Date?
     /// The GPUs its sessions were asked for (`none`, `all`, indices), as the run was started.
     public var gpus: String?
+    /// The sampling and budget settings it was started with (MLGym names its run folders after them).
+    public var settings: Settings?
+    /// The artefact of its final, successful submission (MLGym's `info.submission`).
+    public var submissionPath: String?
+
+    public struct Settings: Codable, Sendable, Equatable {
+        public var temperature: Double?
+        public var topP: Double?
+        public var costLimit: Double?
+        /// The agent configuration's name (MLGym's config stem); nil for mlgym's own prompts.
+        public var agentConfig: String?
+        public init(temperature: Double?, topP: Double?, costLimit: Double?, agentConfig: String?) {
+            self.temperature = temperature
+            self.topP = topP
+            self.costLimit = costLimit
+            self.agentConfig = agentConfig
+        }
+    }
 
     public init(
         id: String, campaign: String?, task: String, model: String, method: String, seed: Int, session: String?, state: String,
         exitStatus: String?, message: String?, steps: Int, maxSteps: Int, tokensSent: Int, tokensReceived: Int,
         apiCalls: Int, cost: Double, metric: String?, direction: String, scores: [[String: Double]],
         bestAttempt: Double?, submission: Double?, baseline: [String: Double]?, awaitingInput: Bool, createdAt: Date,
-        startedAt: Date?, endedAt: Date?, gpus: String? = nil
+        startedAt: Date?, endedAt: Date?, gpus: String? = nil, settings: Settings? = nil, submissionPath: String? = nil
     ) {
+        self.settings = settings
+        self.submissionPath = submissionPath
         self.id = id
         self.campaign = campaign
         self.task = task

@@ -45,6 +45,8 @@ public struct ResultBundle: Sendable {
             var files: [(String, Data)] = [
                 ("manifest.json", try encoder.encode(manifest)), ("record.json", try encoder.encode(record)),
                 ("run.traj", traj), ("results.json", resultsJSON),
+                // The run as mlgym knows it (settings, per-step timing), from which MLGym's layout is rebuilt.
+                ("trajectory.json", try WireCoding.encoder().encode(trajectory)),
             ]
             if let evaluations { files.append(("evaluations.json", try encoder.encode(evaluations))) }
             if let daemonLog { files.append(("mlgymd.log", Data(daemonLog.utf8))) }

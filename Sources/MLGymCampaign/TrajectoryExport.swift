@@ -27,7 +27,8 @@ public enum TrajectoryExport {
                 "tokens_received": run.tokensReceived, "api_calls": run.apiCalls,
             ],
             "exit_status": run.exitStatus ?? "",
-            "submission": submitted ? "/home/agent/workspace" : NSNull(),
+            // MLGym records the submitted artefact's path; a run recorded before the path was kept names the workspace.
+            "submission": submitted ? (run.submissionPath ?? "/home/agent/workspace") : NSNull(),
             "score": run.scores,
             "summarizer": [String: Any](),
         ]

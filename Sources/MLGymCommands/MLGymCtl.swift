@@ -16,7 +16,8 @@ public struct MLGymCtl: AsyncParsableCommand {
             SessionStart.self, SessionStatus.self, SessionListCommand.self, SessionAttach.self, SessionExec.self,
             SessionLogsCommand.self, SessionStop.self, SessionRemove.self, TasksCommand.self, ValidateCommand.self,
             SubmitCommand.self, EvaluationsCommand.self, BaselineCommand.self, RunCommand.self, RunsCommand.self,
-            TrajectoryCommand.self, CampaignCommand.self, MemoryCommand.self, LiteratureCommand.self, ReportCommand.self,
+            TrajectoryCommand.self, ExportCommand.self, CampaignCommand.self, MemoryCommand.self, LiteratureCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -11,9 +11,9 @@ import Testing
 @Suite(.serialized) struct AgentRunTests {
     typealias Reply = FakeModelServer.Reply
 
-    /// The edit that turns the starter tit-for-tat into "cooperate, defect in the last round" (Score 2.62146).
+    /// The edit that replaces the starter's row_strategy with "cooperate, defect in the last round" (Score 2.4231).
     static let betterStrategy = """
-        edit 15:20
+        edit 17:34
         def row_strategy(history):
             if len(history) == 9:
                 return 1
@@ -41,7 +41,7 @@ import Testing
     }
 
     /// An edit that breaks the syntax: the editor in the sandbox reverts it.
-    static let brokenEdit = "edit 18:19\n    if not history\n        return 0\nend_of_edit"
+    static let brokenEdit = "edit 24:25\n    if not history\n        return 0\nend_of_edit"
 
     @Test func aModelReadsEditsValidatesAndSubmitsThroughRetriesAndAFormatError() throws {
         let server = try FakeModelServer([
@@ -63,8 +63,8 @@ import Testing
         let info = try #require(result.runs.first, "\(result.errors)")
         #expect(info.exitStatus == "submitted")
         #expect(info.steps == 6)
-        #expect(info.scores == [["Score": 2.62146], ["Score": 2.62146]])
-        #expect(info.bestAttempt == 2.62146 && info.submission == 2.62146)
+        #expect(info.scores == [["Score": 2.4231], ["Score": 2.4231]])
+        #expect(info.bestAttempt == 2.4231 && info.submission == 2.4231)
         // Tokens are the API's usage fields; gpt-4o's list price makes the cost (7 answers of 1000 + 100 tokens).
         #expect(info.tokensSent == 7000 && info.tokensReceived == 700 && info.apiCalls == 7)
         #expect(abs(info.cost - 7 * 0.0035) < 1e-9)
@@ -81,14 +81,14 @@ import Testing
 
         let trajectory = try daemon.client.trajectory(info.id)
         try #require(trajectory.steps.map(\.action) == ["cat strategy.py", "open \"strategy.py\"", Self.brokenEdit, Self.betterStrategy, "validate", "submit"])
-        #expect(trajectory.steps[1].observation.hasPrefix("[File: /home/agent/workspace/strategy.py (20 lines total)]"))
+        #expect(trajectory.steps[1].observation.hasPrefix("[File: /home/agent/workspace/strategy.py (34 lines total)]"))
         // The syntax check in the sandbox (flake8, or Python's compiler) refused the broken edit and said why.
         #expect(trajectory.steps[2].observation.contains("E999"), "\(trajectory.steps[2].observation)")
         #expect(!trajectory.steps[2].observation.contains("File updated."))
         #expect(trajectory.steps[3].observation.contains("File updated."))
         #expect(trajectory.steps[3].state.openFile == "/home/agent/workspace/strategy.py")
         #expect(trajectory.steps[4].formatErrors == 1)
-        #expect(trajectory.steps[4].observation.contains("Evaluation Score: {'Score': 2.62146}"))
+        #expect(trajectory.steps[4].observation.contains("Evaluation Score: {'Score': 2.4231}"))
 
         // MLGym's files, and the run's session stopped.
         let export = daemon.directory + "/export/prisonersDilemma.traj"
@@ -98,7 +98,7 @@ import Testing
         #expect((traj["trajectory"] as? [Any])?.count == 6)
         #expect(((traj["info"] as? [String: Any])?["exit_status"] as? String) == "submitted")
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.directory + "/export/results.json"))) as? [String: Any])
-        #expect((results["agent"] as? [[String: Double]]) == [["Score": 2.62146], ["Score": 2.62146]])
+        #expect((results["agent"] as? [[String: Double]]) == [["Score": 2.4231], ["Score": 2.4231]])
         #expect(try daemon.client.session(try #require(info.session)).state == "stopped")
         #expect(try daemon.ctl(["runs", "--campaign", "e2e"]).output.contains("submitted"))
     }
@@ -120,7 +120,7 @@ import Testing
         let info = try #require(result.runs.first, "\(result.errors)")
         #expect(info.exitStatus == "autosubmission (exit_cost)")
         #expect(info.steps == 3)
-        #expect(info.scores == [["Score": 2.46777]], "the untouched baseline strategy is what was auto-submitted")
+        #expect(info.scores == [["Score": 2.37491]], "the untouched baseline strategy is what was auto-submitted")
         #expect(server.requests.count == 3)
         let first = try daemon.client.trajectory(info.id).steps[0].observation
         #expect(first.count < 2400)
@@ -157,7 +157,7 @@ import Testing
         let steps = try daemon.client.trajectory(id).steps
         try #require(steps.map(\.index) == [1, 2, 3])
         #expect(steps[1].observation.contains("return 0"), "the first step's edit was replayed: \(steps[1].observation)")
-        #expect(info.scores == [["Score": 2.43921]])
+        #expect(info.scores == [["Score": 2.24613]])
     }
 
     @Test func aReplayOfTheShippedTrajectoryReproducesItsScore() throws {
@@ -170,14 +170,36 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         try #require(result.runs.count == 2)
         #expect(result.runs.map(\.exitStatus) == ["submitted", "submitted"])
-        #expect(result.runs.map(\.submission) == [2.62146, 2.62146])
+        #expect(result.runs.map(\.submission) == [2.6204, 2.6204])
         #expect(Set(result.runs.compactMap(\.session)).count == 2, "each seed in a session of its own")
         // The campaign as run records (the bundle reports merge), and scored.
         let records = try JSONDecoder().decode([RunRecord].self, from: Data(try daemon.ctl(["runs", "--records", "--campaign", "replayed"]).output.utf8))
         #expect(records.map(\.attempt).sorted() == [0, 1])
-        #expect(records.allSatisfy { $0.evaluations.last?.kind == .submit && $0.baseline?["Score"] == 2.46777 })
+        #expect(records.allSatisfy { $0.evaluations.last?.kind == .submit && $0.baseline?["Score"] == 2.37491 })
         let report = try daemon.ctl(["report", "--campaign", "replayed"])
-        #expect(report.status == 0 && report.output.contains("| prisonersDilemma | max | 2.46777 (2) | 2.62146 (1) |"), "\(report.output)\(report.errorOutput)")
+        #expect(report.status == 0 && report.output.contains("| prisonersDilemma | max | 2.37491 (2) | 2.6204 (1) |"), "\(report.output)\(report.errorOutput)")
+
+        // MLGym's layout: the folders its visualizer parses (its pattern, restated) and the files its scripts read.
+        let layout = try TemporaryTaskRoot()
+        defer { layout.remove() }
+        let exported = try daemon.ctl(["export", "--mlgym-layout", layout.path, "--campaign", "replayed"])
+        #expect(exported.status == 0, "\(exported.errorOutput)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: layout.path).sorted()
+        let pattern = try NSRegularExpression(pattern: "^([^_]+)__([^_]+)__([^_]+)__t-([^_]+)__p-([^_]+)__c-([^_]+)__install-([^_]+)(?:__(.+?))?(?:_run_(\\d+))?$")
+        #expect(folders.count == 2, "\(folders)")
+        for folder in folders {
+            let match = try #require(pattern.firstMatch(in: folder, range: NSRange(folder.startIndex..., in: folder)), "\(folder)")
+            let part = { (index: Int) in (folder as NSString).substring(with: match.range(at: index)) }
+            #expect(part(2) == "prisonersDilemma" && part(3) == "mlgym-default" && part(4) == "0.00" && part(5) == "0.95", "\(folder)")
+            #expect(!part(1).contains(":") && part(1).hasPrefix("replay-"), "\(folder)")
+            let traj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.path + "/" + folder + "/prisonersDilemma.traj"))) as? [String: Any])
+            let info = try #require(traj["info"] as? [String: Any])
+            #expect(info["submission"] as? String == "/home/agent/workspace/strategy.py")
+            #expect(info["exit_status"] as? String == "submitted")
+            let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.path + "/" + folder + "/results.json"))) as? [String: Any])
+            #expect((results["agent"] as? [[String: Double]])?.last?["Score"] == 2.6204)
+        }
+        #expect(folders.map { $0.hasSuffix("_run_0") || $0.hasSuffix("_run_1") } == [true, true])
     }
 
     @Test func theOperatorsPriceTableCostsAModelItDidNotKnow() throws {
@@ -262,7 +284,7 @@ import Testing
             info = try daemon.client.run(id)
         }
         #expect(info.exitStatus == "submitted")
-        #expect(info.scores == [["Score": 2.46777]])
+        #expect(info.scores == [["Score": 2.37491]])
     }
 
     @Test func theCampaignBudgetStopsLaterRunsBeforeTheirFirstCall() throws {

@@ -54,7 +54,7 @@ import Testing
         #expect(runs.allSatisfy { $0.state == "finished" && $0.exitStatus == "submitted" })
         #expect(Set(runs.filter { $0.method == "slow" }.map(\.id)) == interrupted)
         #expect(again.output.contains("| quick |") && again.output.contains("| slow |"), "\(again.output)")
-        #expect(again.output.contains("| prisonersDilemma | max | 2.46777 (1) |"))
+        #expect(again.output.contains("| prisonersDilemma | max | 2.37491 (1) |"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/results").filter { !$0.hasPrefix(".") }.count == 4)
 
         // A third time there is nothing left to do; status reads the bundles.

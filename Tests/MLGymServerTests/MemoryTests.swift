@@ -19,9 +19,9 @@ import Testing
         let without = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma")).id
         #expect(try agent(daemon, without, #"memory_read "anything""#).contains("not enabled for this session"))
         let session = try daemon.client.createSession(SessionSpec(task: "prisonersDilemma", network: "none", agentMemory: true)).id
-        #expect(try agent(daemon, session, #"memory_write "defecting only in round 10 scored 2.62146 against the mixed opponent""#)
+        #expect(try agent(daemon, session, #"memory_write "defecting only in round 10 scored 2.4231 against the mixed opponent""#)
             == "Content and tags saved successfully to memory.\n")
-        _ = try agent(daemon, session, #"memory_write "always cooperating scored 2.43921, below tit-for-tat""#)
+        _ = try agent(daemon, session, #"memory_write "always cooperating scored 2.24613, below tit-for-tat""#)
         let read = try agent(daemon, session, #"memory_read "which strategy scored best in round 10""#)
         #expect(read.hasPrefix("Query: which strategy scored best in round 10\nTop Matches:\n  Match 1: defecting only in round 10"), "\(read)")
         #expect(read.contains("| similarity score: 0."))
@@ -41,7 +41,7 @@ import Testing
         daemon.terminate()
         try daemon.start()
         let search = try daemon.ctl(["memory", "search", "--task", "prisonersDilemma", "always cooperating"])
-        #expect(search.output.contains("Match 1: always cooperating scored 2.43921"), "\(search.output)\(search.errorOutput)")
+        #expect(search.output.contains("Match 1: always cooperating scored 2.24613"), "\(search.output)\(search.errorOutput)")
         let export = daemon.directory + "/memory.json"
         #expect(try daemon.ctl(["memory", "export", "--task", "prisonersDilemma", "--out", export]).status == 0)
         #expect(try daemon.ctl(["memory", "import", "--scope", "copy", export]).output.contains("imported 2 memories"))
@@ -50,7 +50,7 @@ import Testing
 
     @Test func aRunWithMemoryShowsItsRecordsInEveryMessage() throws {
         let server = try FakeModelServer([
-            .command(#"memory_write "the baseline is tit-for-tat and scores 2.46777""#),
+            .command(#"memory_write "the baseline is a noisy reactive strategy and scores 2.37491""#),
             .command(#"memory_read "baseline score""#),
             .command("submit"),
         ])
@@ -69,7 +69,7 @@ import Testing
         #expect(requests.first?.body?.messages?.last?.content.contains("(Memory records: no records, write to memory first)") == true)
         let second = try #require(requests[1].body?.messages?.last?.content)
         #expect(second.contains("Content and tags saved successfully to memory.") && second.contains("(Memory records: 1)"))
-        #expect(requests[2].body?.messages?.last?.content.contains("Match 1: the baseline is tit-for-tat") == true)
+        #expect(requests[2].body?.messages?.last?.content.contains("Match 1: the baseline is a noisy reactive strategy") == true)
         let memories = try daemon.client.memoryList(scope: "pd-notes").entries
         #expect(memories.count == 1)
         #expect(memories.first?.run == run.id && memories.first?.step == 1)

@@ -93,7 +93,10 @@ extension RunManager {
             bestAttempt: metric == nil ? nil : BestOf.bestAttempt(of: scoring),
             submission: metric == nil ? nil : BestOf.submission(of: scoring),
             baseline: task?.config.baselineScores.first, awaitingInput: controls[record.id]?.human?.isWaiting ?? false,
-            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: stored.gpus)
+            createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: stored.gpus,
+            settings: RunInfo.Settings(
+                temperature: stored.temperature, topP: stored.topP, costLimit: stored.costLimit, agentConfig: stored.agentConfig),
+            submissionPath: evaluations.last { $0.kind == "submit" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }?.artefactPath)
     }
 }
 
@@ -101,4 +104,8 @@ extension RunManager {
 struct RunLabels: Decodable {
     var method: String?
     var gpus: String?
+    var temperature: Double?
+    var topP: Double?
+    var costLimit: Double?
+    var agentConfig: String?
 }

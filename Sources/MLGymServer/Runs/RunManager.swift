@@ -319,11 +319,14 @@ struct StoredEvaluation: Codable, Sendable {
     var kind: String
     var status: String
     var metrics: [String: Double]
+    /// Where the evaluated artefact was (absent from snapshots taken before it was kept).
+    var artefactPath: String?
 
     init(_ record: EvaluationRecord) {
         kind = record.kind
         status = record.status
         metrics = record.metrics
+        artefactPath = record.artefactPath
     }
 }
 

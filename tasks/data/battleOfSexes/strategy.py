@@ -10,11 +10,21 @@ Moves are 0 and 1; payoffs are (row, column):
 in the current game, oldest first (empty in the first round). Return 0 or 1.
 """
 
+import random
+
 
 def row_strategy(history):
-    """Baseline: open with our favourite move (0), then repeat whatever the column
-    player did in the previous round, hoping to stay coordinated."""
+    """Baseline: open with our favourite move (0). Later rounds, one random draw:
+    play 0 (10%), play 1 (10%), copy the column player's previous move (70%), or
+    repeat our own previous move (10%)."""
     if not history:
         return 0
-    last_column_move = history[-1][1]
-    return last_column_move
+    own_last, their_last = history[-1]
+    u = random.random()
+    if u < 0.1:
+        return 0
+    if u < 0.2:
+        return 1
+    if u < 0.9:
+        return their_last
+    return own_last

@@ -19,8 +19,27 @@ SOLDIERS = 120
 
 
 def row_strategy(history):
-    """Baseline: a random split. Draw five cut points uniformly from 0..120, sort
-    them, and give each battlefield the soldiers between consecutive cuts."""
-    cuts = sorted(random.randint(0, SOLDIERS) for _ in range(FIELDS - 1))
-    points = [0] + cuts + [SOLDIERS]
-    return [points[i + 1] - points[i] for i in range(FIELDS)]
+    """Baseline: a random allocation that favours a few battlefields.
+
+    1. Make k favoured picks (k uniform on 1..6): each adds 10..30 soldiers to a
+       battlefield chosen at random (a battlefield may be picked more than once).
+    2. If fewer than 120 soldiers are placed, walk the battlefields still empty in
+       order, giving each a uniform 0..(soldiers left) and deducting it.
+    3. Rescale to 120 soldiers, rounding each battlefield down, and put everything
+       lost to rounding on one battlefield chosen at random.
+    """
+    allocation = [0] * FIELDS
+    for _ in range(random.randint(1, FIELDS)):
+        allocation[random.randint(0, FIELDS - 1)] += random.randint(10, 30)
+    left = SOLDIERS - sum(allocation)
+    if left > 0:
+        empty = [field for field in range(FIELDS) if allocation[field] == 0]
+        for field in empty:
+            allocation[field] = random.randint(0, left)
+            left -= allocation[field]
+    total = sum(allocation)
+    allocation = [int(soldiers * SOLDIERS / total) for soldiers in allocation]
+    shortfall = SOLDIERS - sum(allocation)
+    if shortfall:
+        allocation[random.randint(0, FIELDS - 1)] += shortfall
+    return allocation

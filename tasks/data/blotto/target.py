@@ -7,9 +7,10 @@ sum is at most 120. `history` is a list of (row_allocation, column_allocation)
 tuples, one per round already played, oldest first.
 
 Behaviour: the column player ignores the history. Each round it draws six
-independent uniform weights in [0, 1), scales them so that they sum to 120, rounds
-each field down, and hands the soldiers lost to rounding out one at a time to
-randomly chosen fields, so that it always uses exactly 120 soldiers.
+independent integer weights, uniform on 0..120, scales them so that they sum to 120
+and rounds each field down; all the soldiers lost to rounding down (0 to 5) then go
+together to one field chosen uniformly at random, so that it always uses exactly
+120 soldiers.
 """
 
 import random
@@ -24,9 +25,12 @@ SOLDIERS = 120
 
 
 def target_column_strategy(history):
-    weights = [RNG.random() for _ in range(FIELDS)]
-    total = sum(weights) or 1.0
-    allocation = [int(SOLDIERS * weight / total) for weight in weights]
-    for _ in range(SOLDIERS - sum(allocation)):
-        allocation[RNG.randrange(FIELDS)] += 1
+    weights = [RNG.randint(0, SOLDIERS) for _ in range(FIELDS)]
+    while sum(weights) == 0:  # all six zero (odds 121**-6): draw the weights again
+        weights = [RNG.randint(0, SOLDIERS) for _ in range(FIELDS)]
+    total = sum(weights)
+    allocation = [int(weight * SOLDIERS / total) for weight in weights]
+    shortfall = SOLDIERS - sum(allocation)
+    if shortfall:
+        allocation[RNG.randint(0, FIELDS - 1)] += shortfall
     return allocation

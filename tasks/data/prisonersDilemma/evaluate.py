@@ -38,7 +38,12 @@ harness = _load_harness()
 
 ROUNDS = 10
 SIMULATIONS = 10_000
-SEED = 104729
+# A fixed seed makes the Score a fixed sample of the opponent's randomness. This one
+# was picked, among 104729 and the 15 primes after it, as the seed whose games put
+# eight reference strategies (always defect, always cooperate, tit-for-tat, ...; not the
+# starter) closest, in RMS, to their exact expected scores against this opponent, so
+# the sample is a typical one.
+SEED = 104759
 
 # Moves: 0 = cooperate, 1 = defect.
 # (row move, column move) -> (row payoff, column payoff)

@@ -11,10 +11,24 @@ Moves: 0 = cooperate, 1 = defect. Payoffs are (row, column):
 in the current game, oldest first (empty in the first round). Return 0 or 1.
 """
 
+import random
+
 
 def row_strategy(history):
-    """Baseline: tit-for-tat. Cooperate in the first round, then copy the column
-    player's previous move."""
+    """Baseline: a noisy reaction to the opponent's previous move.
+
+    First round: cooperate or defect with probability 1/2 each. Later rounds:
+      opponent defected:   defect 75%, repeat our own last move 15%, cooperate 10%
+      opponent cooperated: cooperate 60%, repeat our own last move 30%, defect 10%
+    """
     if not history:
+        return 0 if random.random() < 0.5 else 1
+    own_last, their_last = history[-1]
+    u = random.random()
+    if their_last == 1:
+        if u < 0.75:
+            return 1
+        return own_last if u < 0.9 else 0
+    if u < 0.6:
         return 0
-    return history[-1][1]
+    return own_last if u < 0.9 else 1
