@@ -74,7 +74,7 @@ let package = Package(
         // MLGym's agent-computer interface as it runs inside a sandbox (file viewer, editor, search), as the agent.
         .target(name: "MLGymACI", swiftSettings: strictSwift),
         // The agent: model providers, action parser, history processor, prompts, costs and the agent loop.
-        .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP"], swiftSettings: strictSwift),
+        .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP", .product(name: "Yams", package: "Yams")], swiftSettings: strictSwift),
         // Research services of mlgymd: the memory (embeddings, hybrid retrieval), literature search, PDF text.
         .target(name: "MLGymServices", dependencies: ["MLGymCore", "MLGymStore", "MLGymHTTP", "MLGymSandbox"], swiftSettings: strictSwift),
         // Benchmark tasks in MLGym's format: task and dataset files, the registry, the dataset cache, evaluation.

@@ -55,6 +55,25 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// The sessions' network mode; nil is `packages` (MLGym's agents could install packages), `none` cuts even
     /// that.
     public var network: String?
+    /// An MLGym agent config whose prompts, demonstrations, history processor and blocklist the run uses.
+    public var agentConfig: AgentConfigSource?
+    /// `default` (mlgym's limits) or `parity` (MLGym's: 25 s for an action that is not training, the task's
+    /// training_timeout for one that is, 3600 s without output, observations whole, the blocklist inert).
+    public var profile: String?
+
+    /// An agent config as the client read it: its text, and the text of every file it names, by the path
+    /// written in the config.
+    public struct AgentConfigSource: Codable, Sendable, Equatable {
+        /// The config's name (its file's stem), which MLGym's run folders carry.
+        public var name: String
+        public var text: String
+        public var files: [String: String]
+        public init(name: String, text: String, files: [String: String]) {
+            self.name = name
+            self.text = text
+            self.files = files
+        }
+    }
 
     public struct Price: Codable, Sendable, Equatable {
         public var inputPerMillion: Double
@@ -71,7 +90,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
         temperature: Double = 0, topP: Double = 0.95, historyKeep: Int = 5, observationLimit: Int = 20_000,
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
         cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil,
-        useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0, network: String? = nil
+        useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0, network: String? = nil,
+        agentConfig: AgentConfigSource? = nil, profile: String? = nil
     ) {
         self.task = task
         self.model = model
@@ -101,12 +121,14 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.firstSeed = firstSeed
         self.timeLimit = timeLimit
         self.network = network
+        self.agentConfig = agentConfig
+        self.profile = profile
     }
 
     private enum CodingKeys: String, CodingKey {
         case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
         case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
-        case memoryScope, useLiterature, method, firstSeed, timeLimit, network
+        case memoryScope, useLiterature, method, firstSeed, timeLimit, network, agentConfig, profile
     }
 
     /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
@@ -137,7 +159,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
             method: try c.decodeIfPresent(String.self, forKey: .method),
             firstSeed: try c.decodeIfPresent(Int.self, forKey: .firstSeed) ?? 0,
             timeLimit: try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 0,
-            network: try c.decodeIfPresent(String.self, forKey: .network))
+            network: try c.decodeIfPresent(String.self, forKey: .network),
+            agentConfig: try c.decodeIfPresent(AgentConfigSource.self, forKey: .agentConfig),
+            profile: try c.decodeIfPresent(String.self, forKey: .profile))
     }
 }
 

@@ -65,6 +65,10 @@ public struct CampaignSpec: Sendable, Equatable {
     public var resources = Resources()
     /// Give the agents MLGym's memory (and literature) commands.
     public var withMemory = false
+    /// An MLGym agent config (absolute, resolved against the spec's directory) whose prompts the runs use.
+    public var agentConfig: String?
+    /// `default` or `parity` (MLGym's loop limits); nil is mlgymd's default.
+    public var profile: String?
     /// Where result bundles go: absolute, resolved against the spec's directory.
     public var results: String
 

@@ -64,8 +64,14 @@ private struct SpecReader {
         if let limits = fields["limits"] { spec.limits = try self.limits(limits) }
         if let resources = fields["resources"] { spec.resources = try self.resources(resources) }
         if let agent = fields["agent"] {
-            let agentFields = try mapping(agent, allowed: ["memory"], what: "agent")
+            let agentFields = try mapping(agent, allowed: ["memory", "config", "profile"], what: "agent")
             if let memory = agentFields["memory"] { spec.withMemory = try bool(memory, what: "agent.memory") }
+            if let config = agentFields["config"] { spec.agentConfig = try path(config, what: "agent.config") }
+            if let profile = agentFields["profile"] {
+                let name = try string(profile, what: "agent.profile")
+                guard ["default", "parity"].contains(name) else { throw error(profile, "agent.profile must be default or parity, not '\(name)'") }
+                spec.profile = name
+            }
         }
         let count = spec.runs.count
         guard count <= 100_000 else { throw error(node, "the campaign has \(count) runs; at most 100000") }

@@ -2,8 +2,8 @@ import MLGymAPI
 import MLGymCore
 
 /// mlgymd's runs in the shape scoring reads (`RunRecord`, what `mlgymctl report --runs` takes): the method is
-/// the run's method (a campaign's model name, else the model spec), the attempt the seed, and the evaluations
-/// every successful validate and the final one.
+/// the run's method (a campaign's model name, else the model spec), the attempt the seed, the evaluations
+/// every successful validate and the final one, and the step count (kept even when the trajectory is not).
 public enum RunRecords {
     /// The records of the runs that have ended.
     public static func records(_ runs: [RunInfo]) -> [RunRecord] {
@@ -25,6 +25,7 @@ public enum RunRecords {
             },
             exitStatus: run.exitStatus,
             usage: RunRecord.Usage(tokensSent: run.tokensSent, tokensReceived: run.tokensReceived, apiCalls: run.apiCalls, dollars: run.cost),
-            steps: steps.map { RunRecord.Step(thought: $0.thought, action: $0.action, observation: $0.observation) })
+            steps: steps.map { RunRecord.Step(thought: $0.thought, action: $0.action, observation: $0.observation) },
+            stepCount: run.steps)
     }
 }

@@ -84,11 +84,14 @@ public struct RunRecord: Sendable, Codable, Equatable, Identifiable {
     public var exitStatus: String?
     public var usage: Usage?
     public var steps: [Step]
+    /// How many steps the run took, as its runner counted them; set where the trajectory (`steps`) is left out,
+    /// as in mlgymd's run listing, so step counts survive without it. nil when not recorded.
+    public var stepCount: Int?
 
     public init(
         id: String, task: String, method: String, attempt: Int = 0, metric: String, direction: MetricDirection,
         baseline: [String: Double]? = nil, evaluations: [Evaluation] = [], exitStatus: String? = nil,
-        usage: Usage? = nil, steps: [Step] = []
+        usage: Usage? = nil, steps: [Step] = [], stepCount: Int? = nil
     ) {
         self.id = id
         self.task = task
@@ -101,14 +104,21 @@ public struct RunRecord: Sendable, Codable, Equatable, Identifiable {
         self.exitStatus = exitStatus
         self.usage = usage
         self.steps = steps
+        self.stepCount = stepCount
+    }
+
+    /// The number of steps the run took: its trajectory's length when the record holds it, else `stepCount`;
+    /// nil when neither is known.
+    public var stepsTaken: Int? {
+        steps.isEmpty ? stepCount : steps.count
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, task, method, attempt, metric, direction, baseline, evaluations, exitStatus, usage, steps
+        case id, task, method, attempt, metric, direction, baseline, evaluations, exitStatus, usage, steps, stepCount
     }
 
-    /// Decodes a record, letting bundles leave out what a run may not have (attempt, evaluations, steps), so
-    /// hand-written or older records still load.
+    /// Decodes a record, letting bundles leave out what a run may not have (attempt, evaluations, steps,
+    /// stepCount), so hand-written or older records still load.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
@@ -122,5 +132,6 @@ public struct RunRecord: Sendable, Codable, Equatable, Identifiable {
         exitStatus = try container.decodeIfPresent(String.self, forKey: .exitStatus)
         usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
         steps = try container.decodeIfPresent([Step].self, forKey: .steps) ?? []
+        stepCount = try container.decodeIfPresent(Int.self, forKey: .stepCount)
     }
 }

@@ -1,7 +1,7 @@
 public import MLGymCore
 
 /// Everything a report shows, computed once: the table, both profiles and AUPs, both rankings, costs and the
-/// Pareto fronts, and the runs behind them (for per-run pages). Renderers only format this.
+/// Pareto fronts, the runs behind them (for per-run pages) and how those runs went. Renderers only format this.
 public struct ScoreReport: Sendable, Equatable {
     public let table: ScoreTable
     public let analysis: AUPAnalysis
@@ -13,6 +13,8 @@ public struct ScoreReport: Sendable, Equatable {
     public let bestSubmissionFrontier: CostFrontier
     /// The runs the table was built from, in the order given; empty for a scores-only report.
     public let runs: [RunRecord]
+    /// Exit statuses, failed and incomplete runs and actions of `runs`; nil for a scores-only report.
+    public let outcomes: RunOutcomes?
 
     /// - Parameter maxTau: a fixed max log10 τ (see `AUPAnalysis`); nil computes it as MLGym does.
     /// - Parameter ranking: how ties and missing scores are placed (`RankingRule`).
@@ -29,6 +31,10 @@ public struct ScoreReport: Sendable, Equatable {
         self.bestAttemptFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestAttempt)
         self.bestSubmissionFrontier = CostFrontier(costs: costs, analysis: analysis, view: .bestSubmission)
         self.runs = runs
+        self.outcomes = runs.isEmpty
+            ? nil
+            : RunOutcomes(
+                runs: runs, methodOrder: Self.methods(of: table, byAUPIn: analysis), taskOrder: table.tasks.map(\.name))
     }
 
     public func ranking(_ view: ScoreView) -> Ranking {
@@ -48,6 +54,10 @@ public struct ScoreReport: Sendable, Equatable {
     /// Methods by Best Attempt AUP, then Best Submission AUP (both highest first), then name: the order of every
     /// summary, fixed by the numbers alone.
     public var methodsByAUP: [String] {
+        Self.methods(of: table, byAUPIn: analysis)
+    }
+
+    static func methods(of table: ScoreTable, byAUPIn analysis: AUPAnalysis) -> [String] {
         table.methods.sorted { left, right in
             let a = (analysis.aup(left, .bestAttempt), analysis.aup(left, .bestSubmission))
             let b = (analysis.aup(right, .bestAttempt), analysis.aup(right, .bestSubmission))

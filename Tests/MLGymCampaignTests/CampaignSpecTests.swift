@@ -28,8 +28,11 @@ import Testing
           gpus: 1
           memory: 16G
           cpus: 4
+          network: none
         agent:
           memory: true
+          config: mlgym/configs/agents/default.yaml
+          profile: parity
         results: /shared/results/nightly
         """
 
@@ -63,7 +66,12 @@ import Testing
         #expect(spec.seeds == [0, 1, 2])
         #expect(spec.limits.steps == 30 && spec.limits.runCost == 4 && spec.limits.campaignCost == 100 && spec.limits.time == 7200)
         #expect(spec.resources.gpus == 1 && spec.resources.memory == "16G" && spec.resources.cpus == 4)
+        #expect(spec.resources.network == "none")
         #expect(spec.withMemory)
+        #expect(spec.agentConfig == "/home/me/campaigns/mlgym/configs/agents/default.yaml")
+        #expect(spec.profile == "parity")
+        #expect(failure(Self.full.replacingOccurrences(of: "profile: parity", with: "profile: quick")).contains("agent.profile must be default or parity, not 'quick'"))
+        #expect(failure(Self.full.replacingOccurrences(of: "network: none", with: "network: everything")).contains("resources.network must be packages, none, loopback or host"))
         #expect(spec.results == "/shared/results/nightly")
     }
 

@@ -107,12 +107,25 @@ import Testing
         #expect(html.contains("<section class=\"run\" id=\"run-1\">"))
         #expect(html.contains("python train.py"))
         #expect(html.contains("<th>my-agent</th>"))
+        #expect(html.contains("<h2 id=\"outcomes\">Run outcomes</h2>"))
 
         let json = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--runs", runsFile.path, "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let methods = try #require(object["methods"] as? [[String: Any]])
         let mine = try #require(methods.first { $0["method"] as? String == "my-agent" })
         #expect(mine["dollars_per_run"] as? Double == 0.25)
+        // How the run went: one run of one method, submitted, with a score.
+        let outcomes = try #require(object["run_outcomes"] as? [String: Any])
+        #expect(outcomes["runs"] as? Int == 1)
+        let failures = try #require(outcomes["failures_by_method"] as? [[String: Any]])
+        #expect(failures.map { $0["name"] as? String } == ["my-agent"])
+        #expect(failures.first?["failed"] as? Int == 0 && failures.first?["incomplete"] as? Int == 0)
+        let actions = try #require(outcomes["actions_by_method"] as? [String: Any])
+        #expect(actions["columns"] as? [String] == ["Python"])
+
+        let markdown = try MLGymCtlProcess.run(["report", "--scores", MLGymCtlProcess.v1Scores, "--runs", runsFile.path])
+        #expect(markdown.standardOutput.contains("| submitted | Success | 1 |"))
+        #expect(markdown.standardOutput.contains("| my-agent | 1 | 1.0 | 1 |"))
     }
 
     @Test func badScoresFailWithOneLineNamingFileAndLine() throws {

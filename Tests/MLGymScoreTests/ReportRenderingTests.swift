@@ -95,6 +95,56 @@ import Testing
         #expect(lines[6].hasPrefix("baseline,0.953,0.980,22,23,"))
     }
 
+    @Test func markdownHasRunOutcomesOnlyWhenRunsAreGiven() throws {
+        #expect(!MarkdownReport.render(try Self.report()).contains("## Run outcomes"))
+        let markdown = MarkdownReport.render(try Self.report(runs: [Self.sampleRun]))
+        let outcomes = try #require(markdown.range(of: "## Run outcomes"))
+        let perTask = try #require(markdown.range(of: "## Best Submission: per task"))
+        #expect(perTask.lowerBound < outcomes.lowerBound)
+        #expect(markdown.contains("| submitted | Success | 1 |"))
+        #expect(markdown.contains("| Method | Runs | Success |\n| --- | --- | --- |\n| GPT-4o | 1 | 1 |"))
+        #expect(markdown.contains("| Method | Runs | Failed | Incomplete |\n| --- | --- | --- | --- |\n| GPT-4o | 1 | 0 | 0 |"))
+        // One step, a shell command.
+        #expect(markdown.contains("| Method | Runs | Mean steps / run | Bash |"))
+        #expect(markdown.contains("| GPT-4o | 1 | 1.0 | 1 |"))
+        #expect(markdown.contains("### Actions per task"))
+    }
+
+    @Test func jsonHasRunOutcomesOnlyWhenRunsAreGiven() throws {
+        let plain = JSONReport.render(try Self.report())
+        let plainObject = try #require(try JSONSerialization.jsonObject(with: Data(plain.utf8)) as? [String: Any])
+        #expect(plainObject["run_outcomes"] == nil)
+        let json = JSONReport.render(try Self.report(runs: [Self.sampleRun]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let outcomes = try #require(object["run_outcomes"] as? [String: Any])
+        #expect(outcomes["runs"] as? Int == 1)
+        let statuses = try #require(outcomes["exit_statuses"] as? [[String: Any]])
+        #expect(statuses.first?["status"] as? String == "submitted")
+        #expect(statuses.first?["groups"] as? [String] == ["Success"])
+        let groups = try #require(outcomes["exit_groups_by_method"] as? [String: Any])
+        #expect(groups["columns"] as? [String] == ["Success"])
+        let rows = try #require(groups["rows"] as? [[String: Any]])
+        #expect(rows.first?["name"] as? String == "GPT-4o")
+        #expect(rows.first?["counts"] as? [Int] == [1])
+        let failures = try #require(outcomes["failures_by_task"] as? [[String: Any]])
+        #expect(failures.first?["failed"] as? Int == 0 && failures.first?["incomplete"] as? Int == 0)
+        let steps = try #require(outcomes["steps_by_method"] as? [[String: Any]])
+        #expect((steps.first?["mean_steps"] as? NSNumber)?.doubleValue == 1)
+        #expect(steps.first?["runs_with_steps"] as? Int == 1)
+        let byStep = try #require(outcomes["actions_by_step"] as? [String: Any])
+        #expect(byStep["columns"] as? [String] == ["Bash"])
+    }
+
+    @Test func htmlHasRunOutcomesWhenRunsAreGiven() throws {
+        #expect(!HTMLReport.render(try Self.report()).contains("id=\"outcomes\""))
+        let html = HTMLReport.render(try Self.report(runs: [Self.sampleRun]))
+        #expect(html.contains("<h2 id=\"outcomes\">Run outcomes</h2>"))
+        #expect(html.contains("href=\"#outcomes\""))
+        #expect(html.contains("<tr><td>submitted</td><td>Success</td><td>1</td></tr>"))
+        #expect(html.contains("<tr><th>GPT-4o</th><td>1</td><td>0</td><td>0</td></tr>"))
+        #expect(html.contains("<details><summary>Actions at each step</summary>"))
+    }
+
     @Test func markdownHasSummaryAndBothPerTaskTables() throws {
         let markdown = MarkdownReport.render(try Self.report())
         #expect(markdown.contains("| O1-preview | 1.150 | 1.176 | 64 | 65 |"))

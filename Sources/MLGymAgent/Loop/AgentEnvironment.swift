@@ -26,10 +26,25 @@ public struct CommandLimits: Sendable, Equatable {
     public var total: Double
     /// Without any output (an interactive program waiting for input, a hung job).
     public var withoutOutput: Double
+    /// MLGym's short limit (25 s) for an action that is not training; nil gives every action `total`.
+    public var shortTotal: Double?
 
-    public init(total: Double, withoutOutput: Double) {
+    public init(total: Double, withoutOutput: Double, shortTotal: Double? = nil) {
         self.total = total
         self.withoutOutput = withoutOutput
+        self.shortTotal = shortTotal
+    }
+
+    /// What MLGym counts as training: an action that contains any of these, anywhere (so `cat python_notes.txt`
+    /// counts too, as in MLGym).
+    public static let trainingMarkers = ["torchrun", "python", "python3", "accelerate", "deepspeed"]
+
+    /// The limits of one action: with a short limit, only training actions get `total`.
+    public func applying(to action: String) -> CommandLimits {
+        guard let shortTotal, !Self.trainingMarkers.contains(where: action.contains) else {
+            return CommandLimits(total: total, withoutOutput: withoutOutput)
+        }
+        return CommandLimits(total: shortTotal, withoutOutput: min(withoutOutput, shortTotal))
     }
 }
 

@@ -147,8 +147,9 @@ public struct AgentLoop: Sendable {
             }
             if isStopped() { return await endUnrecorded(.interrupted, "stopped on request") }
             let outcome: CommandOutcome
+            let limits = configuration.commandLimits.applying(to: accepted.action)
             do {
-                outcome = try await environment.run(accepted.command, limits: configuration.commandLimits)
+                outcome = try await environment.run(accepted.command, limits: limits)
             } catch let gone as EnvironmentGone {
                 return await endUnrecorded(.interrupted, gone.message)
             } catch {
@@ -158,7 +159,7 @@ public struct AgentLoop: Sendable {
             spent += cost
             // A command that ran is recorded even when a stop came meanwhile: its effects are in the workspace.
             var observation = ObservationText.shown(outcome.output, limit: configuration.observationLimit).text
-            observation += timeoutNotice(outcome)
+            observation += timeoutNotice(outcome, limits: limits)
             let state = await environment.state()
             let step = AgentStep(
                 index: steps.count + 1, thought: accepted.thought, action: accepted.action, observation: observation,
@@ -200,13 +201,13 @@ public struct AgentLoop: Sendable {
     }
 
     /// MLGym's time-out notices, so agents trained on its runs recognise them.
-    private func timeoutNotice(_ outcome: CommandOutcome) -> String {
+    private func timeoutNotice(_ outcome: CommandOutcome, limits: CommandLimits) -> String {
         switch outcome.timeout {
         case nil: ""
         case .noOutput?:
-            "\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN \(Int(configuration.commandLimits.withoutOutput)) SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME."
+            "\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN \(Int(limits.withoutOutput)) SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME."
         case .total?:
-            "\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN \(Int(configuration.commandLimits.total)) SECONDS."
+            "\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN \(Int(limits.total)) SECONDS."
         }
     }
 

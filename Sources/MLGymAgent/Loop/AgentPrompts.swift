@@ -25,8 +25,13 @@ public struct AgentPrompts: Sendable {
     public var trainingTimeout: Int
     /// Whether the agent has a memory (memory_write and memory_read): the advice then says to use it.
     public var usesMemory: Bool
+    /// An MLGym agent config's prompts, which replace these when given (`mlgymctl run --agent-config`).
+    public var configured: ConfiguredPrompts?
 
-    public init(commandDocumentation: String, window: Int, trainingTimeout: Int, usesMemory: Bool = false) {
+    public init(
+        commandDocumentation: String, window: Int, trainingTimeout: Int, usesMemory: Bool = false, configured: ConfiguredPrompts? = nil
+    ) {
+        self.configured = configured
         self.commandDocumentation = commandDocumentation
         self.window = window
         self.trainingTimeout = trainingTimeout
@@ -99,10 +104,16 @@ public struct AgentPrompts: Sendable {
     /// The conversation's first two messages: the system message and the task, before any step.
     public func opening(description: String, maxSteps: Int, memory: String? = nil) -> [ChatMessage] {
         let status = Status(step: 0, remainingSteps: maxSteps, openFile: AgentState().openFile, workingDirectory: AgentState().workingDirectory, memory: memory)
+        if let configured {
+            // Checked when the run was made (`ConfiguredPrompts.check`), so rendering does not fail here.
+            let task = (try? configured.task(status: status)) ?? ""
+            return [ChatMessage(.system, configured.system)] + configured.demonstrations + [ChatMessage(.user, task)]
+        }
         return [ChatMessage(.system, system), ChatMessage(.user, task(description: description, status: status))]
     }
 
     public func observation(_ text: String, status: Status) -> String {
+        if let configured, let rendered = try? configured.observation(text, status: status) { return rendered }
         let shown = text.allSatisfy(\.isWhitespace)
             ? "Your command ran successfully and did not produce any output."
             : text
@@ -110,6 +121,7 @@ public struct AgentPrompts: Sendable {
     }
 
     public func formatError(_ error: ActionParser.FormatError) -> String {
+        if let configured = configured?.formatError { return configured }
         let what: String
         switch error {
         case .noCommand: what = "it has no command in a fenced block"
@@ -130,7 +142,8 @@ public struct AgentPrompts: Sendable {
     }
 
     public func refused(_ program: String) -> String {
-        "The command was not run: \(program) waits for keyboard input (or runs in the background out of sight), which this interface cannot give it. Use a non-interactive command instead, for example a script file run with python, or cat/head/sed to read and edit files."
+        if let configured = configured?.refused(program) { return configured }
+        return "The command was not run: \(program) waits for keyboard input (or runs in the background out of sight), which this interface cannot give it. Use a non-interactive command instead, for example a script file run with python, or cat/head/sed to read and edit files."
     }
 
     public func malformed(_ problem: HeredocGuard.Problem) -> String {

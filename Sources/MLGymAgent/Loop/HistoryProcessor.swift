@@ -10,11 +10,12 @@ public struct HistoryProcessor: Sendable, Equatable {
     }
 
     public func view(of history: [ChatMessage]) -> [ChatMessage] {
-        let userIndices = history.indices.filter { history[$0].role == .user }
+        // Demonstrations are shown whole and are not counted among the observations (as in MLGym).
+        let userIndices = history.indices.filter { history[$0].role == .user && !history[$0].isDemonstration }
         guard let first = userIndices.first else { return history }
         let whole = Set([first] + userIndices.suffix(keep))
         return history.enumerated().map { index, message in
-            guard message.role == .user, !whole.contains(index) else { return message }
+            guard message.role == .user, !message.isDemonstration, !whole.contains(index) else { return message }
             let lines = message.content.split(separator: "\n", omittingEmptySubsequences: false).count
             return ChatMessage(.user, "Old output omitted (\(lines) lines)")
         }

@@ -8,10 +8,23 @@ public struct ChatMessage: Codable, Sendable, Equatable {
 
     public var role: Role
     public var content: String
+    /// A demonstration from an agent config: sent like any message, never elided by the history processor.
+    public var isDemonstration: Bool
 
-    public init(_ role: Role, _ content: String) {
+    public init(_ role: Role, _ content: String, isDemonstration: Bool = false) {
         self.role = role
         self.content = content
+        self.isDemonstration = isDemonstration
+    }
+
+    /// Only `role` and `content` go over the wire (an API would refuse a field it does not know).
+    private enum CodingKeys: String, CodingKey { case role, content }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(Role.self, forKey: .role)
+        content = try container.decode(String.self, forKey: .content)
+        isDemonstration = false
     }
 }
 

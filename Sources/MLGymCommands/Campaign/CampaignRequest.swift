@@ -17,7 +17,17 @@ enum CampaignRequest {
             task: run.task, model: model.spec, apiBase: model.apiBase, apiKey: try key(for: parsed, model: model), seeds: 1, parallel: 1,
             maxSteps: spec.limits.steps, costLimit: costLimit, campaignCostLimit: campaignCostLimit, campaign: spec.name,
             memory: spec.resources.memory, cpus: spec.resources.cpus, gpus: gpus, useMemory: spec.withMemory,
-            method: model.name, firstSeed: run.seed, timeLimit: spec.limits.time, network: spec.resources.network)
+            method: model.name, firstSeed: run.seed, timeLimit: spec.limits.time, network: spec.resources.network,
+            profile: spec.profile)
+        if let config = spec.agentConfig {
+            do {
+                request.agentConfig = try AgentConfigFiles.read(config)
+            } catch let error as MLGymError {
+                throw error
+            } catch {
+                throw MLGymError(.notFound, "agent.config \(config): \(error)")
+            }
+        }
         if let price = model.price {
             request.price = RunRequest.Price(inputPerMillion: price.inputPerMillion, outputPerMillion: price.outputPerMillion)
         }

@@ -46,6 +46,10 @@ struct RunOptions: ParsableArguments {
     var gpus: String?
     @Option(help: ArgumentHelp("Network of each run's session: packages (the default: only a proxy to the package indexes mlgymd allows, so the agent can pip install, as MLGym's agents could), none, loopback or host.", valueName: "mode"))
     var network: String?
+    @Option(name: .customLong("agent-config"), help: ArgumentHelp("An MLGym agent config (e.g. <MLGym checkout>/configs/agents/default.yaml): its prompts, demonstrations, history processor and blocklist. Files it names are found beside it or in a directory above it, as MLGym resolves them from its checkout.", valueName: "file.yaml"))
+    var agentConfig: String?
+    @Option(help: ArgumentHelp("Loop limits: default (mlgym's: every action gets the task's training_timeout, 600 s without output, observations cut at 20,000 characters, interactive programs refused) or parity (MLGym's: 25 s for an action that is not training, 3600 s without output, observations whole, no blocklist).", valueName: "default|parity"))
+    var profile: String?
     @Flag(help: "Keep each run's session running after the run (to look around in it).")
     var keep = false
     @Flag(name: .customLong("with-memory"), help: "Give the agent its memory: memory_write, memory_read, and the count and keywords in every message (MLGym's memory agent).")
@@ -67,7 +71,8 @@ struct RunOptions: ParsableArguments {
             maxSteps: maxSteps, costLimit: costLimit, campaignCostLimit: campaignCostLimit, campaign: campaign,
             temperature: temperature, topP: topP, historyKeep: history, observationLimit: observationLimit,
             noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep, useMemory: withMemory,
-            memoryScope: memoryScope, useLiterature: withLiterature, network: network)
+            memoryScope: memoryScope, useLiterature: withLiterature, network: network,
+            agentConfig: try agentConfig.map(AgentConfigFiles.read), profile: profile)
         if case .replay(let file) = spec {
             let data: Data
             do {

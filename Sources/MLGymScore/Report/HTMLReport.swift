@@ -1,8 +1,9 @@
 import MLGymCore
 
 /// One self-contained HTML file: the AUP table, the plots (inline SVG), the per-task tables and, when run records
-/// were given, one page per run (trajectory, evaluations, cost). Pages are sections shown through URL fragments
-/// (`#run-3`) with CSS `:target`, so the file needs no server, no script and no network.
+/// were given, how the runs went (exit statuses, failures, actions) and one page per run (trajectory, evaluations,
+/// cost). Pages are sections shown through URL fragments (`#run-3`) with CSS `:target`, so the file needs no
+/// server, no script and no network.
 public enum HTMLReport {
     public static func render(_ report: ScoreReport) -> String {
         var html = """
@@ -23,8 +24,9 @@ public enum HTMLReport {
         html += "<p class=\"meta\">\(table.tasks.count) tasks · \(table.methods.count) methods (baseline "
             + "<code>\(Markup.escape(table.baseline))</code>) · max log10 τ = \(NumberFormat.maxTau(report.analysis.maxTau)) · "
             + "ε = \(report.analysis.epsilon) · \(report.runs.count) run records</p>\n"
+        let outcomesLink = report.outcomes == nil ? "" : "<a href=\"#outcomes\">Outcomes</a> "
         html += "<nav><a href=\"#aup\">AUP</a> <a href=\"#profiles\">Profiles</a> <a href=\"#cost\">Cost</a> "
-            + "<a href=\"#tasks\">Per task</a> <a href=\"#runs\">Runs</a></nav>\n"
+            + "<a href=\"#tasks\">Per task</a> \(outcomesLink)<a href=\"#runs\">Runs</a></nav>\n"
         html += "<h2 id=\"aup\">AUP and rankings</h2>\n" + summaryTable(report)
         html += "<p class=\"note\">AUP: area under the performance profile (higher is better, at most max log10 τ). "
             + "Borda: sum over tasks of n − (rank − 1). Mean rank: 1 is best.</p>\n"
@@ -47,6 +49,7 @@ public enum HTMLReport {
         html += "<p class=\"note\"><span class=\"infeasible\">Struck-through</span> scores are infeasible (negative, "
             + "worse than the baseline, or a zero ratio); — means no valid score. Small numbers are ranks; bold is "
             + "best on the task.</p>\n"
+        html += outcomes(report)
         html += "<h2 id=\"runs\">Runs</h2>\n" + runIndex(report)
         html += "</main>\n"
         for (index, run) in report.runs.enumerated() {
@@ -124,7 +127,7 @@ public enum HTMLReport {
                 + "<td>\(Markup.escape(run.exitStatus ?? "—"))</td>"
                 + "<td>\(BestOf.bestAttempt(of: run).map(NumberFormat.score) ?? "—")</td>"
                 + "<td>\(BestOf.submission(of: run).map(NumberFormat.score) ?? "—")</td>"
-                + "<td>\(run.evaluations.count)</td><td>\(run.steps.count)</td>"
+                + "<td>\(run.evaluations.count)</td><td>\(run.stepsTaken.map { String($0) } ?? "—")</td>"
                 + "<td>\(run.usage?.dollars.map(NumberFormat.dollars) ?? "—")</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n"

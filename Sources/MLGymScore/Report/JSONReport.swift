@@ -2,7 +2,8 @@ import Foundation
 import MLGymCore
 
 /// The report as JSON for programs: `max_tau`, `epsilon`, `baseline`, `methods` (ordered by AUP, with AUP, Borda,
-/// mean rank and cost per view) and `tasks` (scores, ratios, standings and ranks per view).
+/// mean rank and cost per view), `tasks` (scores, ratios, standings and ranks per view) and, when runs were given,
+/// `run_outcomes` (exit statuses, failed and incomplete runs, steps and actions; see `RunOutcomes`).
 public enum JSONReport {
     struct Document: Encodable {
         let maxTau: Double
@@ -18,6 +19,8 @@ public enum JSONReport {
         let bordaOrderBestSubmission: [String]
         let meanRankOrderBestAttempt: [String]
         let meanRankOrderBestSubmission: [String]
+        /// Left out of a scores-only report.
+        let runOutcomes: RunOutcomes?
     }
 
     struct Method: Encodable {
@@ -85,7 +88,7 @@ public enum JSONReport {
             bordaOrderBestAttempt: report.bestAttemptRanking.bordaOrder,
             bordaOrderBestSubmission: report.bestSubmissionRanking.bordaOrder,
             meanRankOrderBestAttempt: report.bestAttemptRanking.meanRankOrder,
-            meanRankOrderBestSubmission: report.bestSubmissionRanking.meanRankOrder)
+            meanRankOrderBestSubmission: report.bestSubmissionRanking.meanRankOrder, runOutcomes: report.outcomes)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,6 +1,7 @@
 import MLGymCore
-/// The default report: a summary (AUP, Borda, mean rank, cost), the Pareto front, and per-task tables for both
-/// views, in GitHub-flavoured Markdown a person can paste into an issue or a paper draft.
+/// The default report: a summary (AUP, Borda, mean rank, cost), the Pareto front, per-task tables for both views
+/// and, when runs were given, how they went, in GitHub-flavoured Markdown a person can paste into an issue or a
+/// paper draft.
 public enum MarkdownReport {
     public static func render(_ report: ScoreReport) -> String {
         var out: [String] = []
@@ -41,6 +42,7 @@ public enum MarkdownReport {
         out.append(
             "Cells show the score and its rank on the task. † infeasible (negative, or worse than the baseline), "
                 + "‡ a zero or infinite ratio counted as infeasible, — no valid score. See docs/scoring.md.")
+        out.append(contentsOf: outcomes(report))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -100,7 +102,7 @@ public enum MarkdownReport {
         return lines
     }
 
-    private static func row(_ cells: [String]) -> String {
+    static func row(_ cells: [String]) -> String {
         "| " + cells.joined(separator: " | ") + " |"
     }
 }

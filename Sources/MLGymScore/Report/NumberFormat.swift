@@ -14,6 +14,9 @@ enum NumberFormat {
     /// Ratios and mean ranks: 2 decimals.
     static func twoDecimals(_ value: Double) -> String { String(format: "%.2f", value) }
 
+    /// Means of counts, such as steps per run: one decimal ("23.5").
+    static func meanCount(_ value: Double) -> String { String(format: "%.1f", value) }
+
     /// Dollars per run ("$9.132").
     static func dollars(_ value: Double) -> String { String(format: "$%.3f", value) }
 

@@ -95,7 +95,7 @@ extension RunManager {
             baseline: task?.config.baselineScores.first, awaitingInput: controls[record.id]?.human?.isWaiting ?? false,
             createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: stored.gpus,
             settings: RunInfo.Settings(
-                temperature: stored.temperature, topP: stored.topP, costLimit: stored.costLimit, agentConfig: stored.agentConfig),
+                temperature: stored.temperature, topP: stored.topP, costLimit: stored.costLimit, agentConfig: stored.agentConfig?.name),
             submissionPath: evaluations.last { $0.kind == "submit" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }?.artefactPath)
     }
 }
@@ -107,5 +107,9 @@ struct RunLabels: Decodable {
     var temperature: Double?
     var topP: Double?
     var costLimit: Double?
-    var agentConfig: String?
+    var agentConfig: ConfigName?
+
+    struct ConfigName: Decodable {
+        var name: String
+    }
 }

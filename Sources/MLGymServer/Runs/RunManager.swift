@@ -129,6 +129,10 @@ public actor RunManager {
             throw MLGymError(.invalidArgument, "apiBase '\(base)' must be an http:// or https:// URL")
         }
         let task = try await sessions.runnableTask(request.task)
+        if let profile = request.profile, !RunProfile.names.contains(profile) {
+            throw MLGymError(.invalidArgument, "profile '\(profile)' must be \(RunProfile.names.joined(separator: " or "))")
+        }
+        _ = try Self.configuredPrompts(request, task: task)
         var defaultKey: String?
         switch model {
         case .openAI, .anthropic:
@@ -212,7 +216,7 @@ public actor RunManager {
         var loop = AgentLoop(
             model: provider, environment: environment,
             recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
-            prompts: Self.prompts(for: task, usesMemory: request.useMemory, usesLiterature: request.useLiterature), configuration: loopConfiguration(request, task: task, model: model),
+            prompts: Self.prompts(for: task, request: request), configuration: loopConfiguration(request, task: task, model: model),
             taskDescription: task.renderedDescription)
         if request.useMemory { loop.openingMemory = await environment.memoryLines() }
         DaemonLog.info("run \(id) (\(request.model) on \(task.id), seed \(record.seed)) started in session \(sessionID)")
@@ -273,22 +277,52 @@ public actor RunManager {
 
     static func limits(_ request: RunRequest, task: BenchmarkTask) -> CommandLimits {
         let total = Double(task.config.trainingTimeout)
+        if request.profile == RunProfile.parity {
+            return CommandLimits(total: total, withoutOutput: min(total, RunProfile.mlgymNoOutputSeconds), shortTotal: RunProfile.mlgymShortSeconds)
+        }
         return CommandLimits(total: total, withoutOutput: min(total, request.noOutputTimeout))
     }
 
     private func loopConfiguration(_ request: RunRequest, task: BenchmarkTask, model: ModelSpec) -> AgentLoopConfiguration {
-        AgentLoopConfiguration(
+        let parity = request.profile == RunProfile.parity
+        let config = (try? Self.configuredPrompts(request, task: task))??.config
+        var blocklist = CommandBlocklist.default
+        if let config, config.blocklist != nil || config.blocklistStandalone != nil {
+            blocklist = CommandBlocklist(
+                anywhere: Set(config.blocklist ?? Array(blocklist.anywhere)), standalone: Set(config.blocklistStandalone ?? Array(blocklist.standalone)))
+        }
+        if parity { blocklist = RunProfile.inertBlocklist }
+        var historyKeep = request.historyKeep
+        if let config { historyKeep = config.historyKeep ?? Int.max / 2 }
+        return AgentLoopConfiguration(
             maxSteps: request.maxSteps, costLimit: request.costLimit, campaignCostLimit: request.campaignCostLimit,
-            timeLimit: request.timeLimit, observationLimit: request.observationLimit, historyKeep: request.historyKeep,
-            commandLimits: Self.limits(request, task: task), terminators: ACICommandDocs.terminators,
+            timeLimit: request.timeLimit, observationLimit: parity ? 0 : request.observationLimit, historyKeep: historyKeep,
+            commandLimits: Self.limits(request, task: task), blocklist: blocklist, terminators: ACICommandDocs.terminators,
             price: price(for: request, model: model))
     }
 
-    static func prompts(for task: BenchmarkTask, usesMemory: Bool = false, usesLiterature: Bool = false) -> AgentPrompts {
+    static func prompts(for task: BenchmarkTask, request: RunRequest) -> AgentPrompts {
+        prompts(for: task, usesMemory: request.useMemory, usesLiterature: request.useLiterature,
+                configured: (try? configuredPrompts(request, task: task)) ?? nil)
+    }
+
+    static func prompts(
+        for task: BenchmarkTask, usesMemory: Bool = false, usesLiterature: Bool = false, configured: ConfiguredPrompts? = nil
+    ) -> AgentPrompts {
         let extra = (usesMemory ? ACICommandDocs.memory : []) + (usesMemory || usesLiterature ? ACICommandDocs.literature : [])
         return AgentPrompts(
             commandDocumentation: ACICommandDocs.documentation(window: 1000, extraCommands: extra),
-            window: 1000, trainingTimeout: task.config.trainingTimeout, usesMemory: usesMemory)
+            window: 1000, trainingTimeout: task.config.trainingTimeout, usesMemory: usesMemory, configured: configured)
+    }
+
+    /// The run's MLGym agent config, rendered for the task and checked (every template's fields exist); nil for
+    /// mlgym's own prompts.
+    static func configuredPrompts(_ request: RunRequest, task: BenchmarkTask) throws(MLGymError) -> ConfiguredPrompts? {
+        guard let source = request.agentConfig else { return nil }
+        let config = try MLGymAgentConfig(name: source.name, text: source.text, files: source.files)
+        let prompts = try ConfiguredPrompts(config: config, taskFields: RunProfile.taskFields(task))
+        try prompts.check(maxSteps: request.maxSteps, usesMemory: request.useMemory)
+        return prompts
     }
 
     /// The evaluations of every session a run used, in order.

@@ -24,6 +24,14 @@ public struct BenchmarkTask: Sendable, Equatable {
         return config.description.replacingOccurrences(of: "{dataset_docs}", with: docs)
     }
 
+    /// The description as MLGym renders it for its agent templates: `{dataset_docs}` filled by Python's format
+    /// with each dataset's upper-cased name, a colon, a newline, its description and a blank line. A description
+    /// that Python's format could not take (other braces) gets `renderedDescription`.
+    public var mlgymDescription: String {
+        let docs = datasets.map { "\($0.name.uppercased()):\n\($0.description)\n\n" }.joined()
+        return (try? PythonFormat.render(config.description, ["dataset_docs": docs])) ?? renderedDescription
+    }
+
     /// Local datasets bound read-only into the workspace: one at `data`, several at `data/<name>`.
     public var localDataBinds: [(hostPath: String, workspacePath: String)] {
         let local = datasets.filter(\.isLocal)
