@@ -42,12 +42,28 @@ import Testing
             daemonLog: "mlgymd: listening\n")
     }
 
+    /// A bundle exported in MLGym's layout carries the run's settings from its kept trajectory.
+    @Test func aBundleIsExportedAsAnMLGymRunFolder() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let results = ResultsDirectory(root)
+        var info = run("r1")
+        info.settings = .init(temperature: 0.7, topP: 1, costLimit: 4, agentConfig: "default_memory")
+        info.submissionPath = "/home/agent/workspace/strategy.py"
+        try bundle(info).write(to: results)
+        let manifest = try #require(results.scan().manifests["blotto+gpt+seed1"])
+        let folder = try MLGymLayoutExport.write(bundle: results.bundlePath("blotto+gpt+seed1"), manifest: manifest, into: root + "/layout")
+        #expect((folder as NSString).lastPathComponent == "gpt__blotto__default-memory__t-0.70__p-1.00__c-4.00__install-0_run_1")
+        let traj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/blotto.traj"))) as? [String: Any])
+        #expect((traj["info"] as? [String: Any])?["submission"] as? String == "/home/agent/workspace/strategy.py")
+        #expect(FileManager.default.fileExists(atPath: folder + "/results.json"))
+    }
+
     @Test func aBundleHoldsEverythingAndReadsBack() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let results = ResultsDirectory(root)
         try bundle(run("r1")).write(to: results)
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/blotto+gpt+seed1").sorted()
-        #expect(files == ["manifest.json", "mlgymd.log", "record.json", "results.json", "run.traj"])
+        #expect(files == ["manifest.json", "mlgymd.log", "record.json", "results.json", "run.traj", "trajectory.json"])
         // Nothing is left half-written beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: results.incoming).isEmpty)
         let manifest = try #require(results.scan().manifests["blotto+gpt+seed1"])
