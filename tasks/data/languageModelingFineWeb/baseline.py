@@ -4,27 +4,45 @@ Run from the workspace with torchrun, one process per GPU:
 
     torchrun --nproc_per_node=<GPUs> --standalone baseline.py
 
-It trains for 500 steps of 512 sequences × 1024 tokens on the FineWeb training
-shards and writes two files that evaluate.py reads:
+The training set-up is MLGym-Bench's (a modded-nanogpt speed-run model):
 
-- `model.pt`: the model's state_dict (plain parameter names, no DDP/compile prefixes)
-- `model_config.pt`: the ModelConfig, saved as a dict of its fields
+- model: 12 blocks, 6 heads of 128, width 768, vocabulary 50,304 (GPT-2's
+  50,257 tokens padded to a multiple of 128); RMS norm on the embedding, before
+  each sub-layer and before the head; rotary positions; QK-norm; ReLU² MLP;
+  zero-initialised output projections and head
+- batch: 64 sequences of 1,024 tokens per GPU and step, no gradient
+  accumulation, so one step takes 64 × 1,024 × <GPUs> tokens (131,072 on the
+  two GPUs the task has)
+- 500 steps; Adam (betas 0.9/0.95) with lr 0.3 for the embedding and 0.002 for
+  the head, Muon (momentum 0.95, Nesterov, 5 Newton-Schulz steps) with lr 0.02
+  for the matrices inside the blocks; no weight decay
+- schedule: no warm-up, and a linear warm-down that is meant to last 1,308
+  steps. It is longer than the run, so the learning rates start at 500/1308 of
+  the values above and fall linearly to 1/1308 of them at the last step.
+
+It writes the two files evaluate.py reads:
+
+- `model.pt`: the model's state_dict
+- `model_config.pt`: the ModelConfig object, pickled
 
 evaluate.py imports `Model` and `ModelConfig` from this file, so architecture
-changes made here are what gets evaluated. The evaluation calls `model(idx)` with
-a (batch, seq) int64 tensor and needs (batch, seq, vocab) logits back; with
-`targets` the model returns the mean cross-entropy instead (used for training).
-Position t must only see tokens 0..t: the evaluation checks that.
+changes made here are what gets evaluated. It calls
+`model(inputs, targets, return_logits=True)` and takes the logits (the first of
+the two returned values) for every position; the loss is computed by the
+evaluation from those logits. Position t must only see tokens 0..t, and the
+logits must not depend on `targets`: the evaluation checks both.
 """
 
-import contextlib
 import dataclasses
 import glob
 import os
+import pickle
 import time
 
 import numpy as np
 import torch
+import torch._dynamo
+import torch._inductor.config as inductor_config
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
@@ -32,11 +50,13 @@ from torch.nn.parallel import DistributedDataParallel
 
 TRAIN_FILES = "data/fineweb10B/fineweb_train_*.bin"
 SEQUENCE_LENGTH = 1024
-MICRO_BATCH_SEQUENCES = 64  # per GPU and forward pass
-GLOBAL_BATCH_SEQUENCES = 512  # per optimiser step, all GPUs and accumulation steps together
+DEVICE_BATCH_SEQUENCES = 64  # per GPU and step; the global batch grows with the number of GPUs
 NUM_ITERATIONS = 500
-WARMDOWN_ITERATIONS = 150  # the learning rates decay linearly to 0 over the last steps
-EMBEDDING_LR, HEAD_LR, MATRIX_LR = 0.6, 0.008, 0.04
+WARMUP_ITERATIONS = 0
+WARMDOWN_ITERATIONS = 1308  # longer than the run: the decay is already under way at step 0
+EMBEDDING_LR, HEAD_LR, MATRIX_LR = 0.3, 0.002, 0.02
+ADAM_BETAS = (0.9, 0.95)
+MUON_MOMENTUM, NEWTON_SCHULZ_STEPS = 0.95, 5
 SHARD_MAGIC, SHARD_VERSION, HEADER_WORDS = 20240520, 1, 256
 
 
@@ -54,14 +74,22 @@ def read_shard(path):
 
 
 class ShardStream:
-    """Consecutive (inputs, targets) batches from the shards, each rank reading its own slice."""
+    """Consecutive (inputs, targets) batches from the shards.
+
+    Every step the ranks together take the next world_size × batch sequences;
+    rank r takes the r-th block of them. When the current shard cannot supply
+    another full step, reading moves on to the next shard (and wraps around).
+    """
 
     def __init__(self, pattern, batch, length, rank, world_size):
         self.files = sorted(glob.glob(pattern))
         if not self.files:
             raise FileNotFoundError(f"no token shards match {pattern}")
         self.batch, self.length, self.rank, self.world_size = batch, length, rank, world_size
-        self.file_index, self.tokens, self.position = -1, None, 0
+        self.rewind()
+
+    def rewind(self):
+        self.file_index = -1
         self._next_file()
 
     def _next_file(self):
@@ -85,12 +113,20 @@ class ShardStream:
 class ModelConfig:
     vocab_size: int = 50304  # GPT-2's 50,257 tokens, padded to a multiple of 128 for speed
     n_layer: int = 12
-    n_head: int = 6
+    n_head: int = 6  # heads of 128 channels
     n_embd: int = 768
 
 
+def rms(x):
+    return F.rms_norm(x, (x.shape[-1],))
+
+
 class Rotary(nn.Module):
-    """Rotary position embedding: rotates pairs of query/key channels by position-dependent angles."""
+    """Rotary position embedding, angles θ = position × base^(-2i/head_dim).
+
+    The two halves (a, b) of each head's channels become
+    (a cos θ + b sin θ, b cos θ - a sin θ); cos and sin are kept in bfloat16.
+    """
 
     def __init__(self, head_dim, base=10000.0):
         super().__init__()
@@ -99,102 +135,119 @@ class Rotary(nn.Module):
 
     def forward(self, x):  # x: (batch, seq, heads, head_dim)
         angles = torch.outer(torch.arange(x.shape[1], device=x.device).float(), self.inv_freq)
-        cos, sin = angles.cos()[None, :, None, :], angles.sin()[None, :, None, :]
-        x1, x2 = x.float().chunk(2, dim=-1)
-        return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1).type_as(x)
+        cos, sin = angles.cos().bfloat16()[None, :, None, :], angles.sin().bfloat16()[None, :, None, :]
+        a, b = x.chunk(2, dim=-1)
+        return torch.cat([a * cos + b * sin, b * cos - a * sin], dim=-1).type_as(x)
 
 
 class CausalSelfAttention(nn.Module):
     def __init__(self, config):
         super().__init__()
+        if config.n_embd % config.n_head:
+            raise ValueError("n_embd must be a multiple of n_head")
         self.n_head, self.head_dim = config.n_head, config.n_embd // config.n_head
-        self.q = nn.Linear(config.n_embd, config.n_embd, bias=False)
-        self.k = nn.Linear(config.n_embd, config.n_embd, bias=False)
-        self.v = nn.Linear(config.n_embd, config.n_embd, bias=False)
-        self.proj = nn.Linear(config.n_embd, config.n_embd, bias=False)
-        self.proj.weight.data.zero_()  # each block starts as the identity
+        self.c_q = nn.Linear(config.n_embd, config.n_embd, bias=False)
+        self.c_k = nn.Linear(config.n_embd, config.n_embd, bias=False)
+        self.c_v = nn.Linear(config.n_embd, config.n_embd, bias=False)
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=False)
+        self.c_proj.weight.data.zero_()  # each block starts as the identity
         self.rotary = Rotary(self.head_dim)
 
     def forward(self, x):
-        batch, seq, _ = x.shape
+        batch, seq, width = x.shape
         shape = (batch, seq, self.n_head, self.head_dim)
-        q, k, v = self.q(x).view(shape), self.k(x).view(shape), self.v(x).view(shape)
-        q, k = F.rms_norm(q, (self.head_dim,)), F.rms_norm(k, (self.head_dim,))  # QK-norm keeps logits tame
+        q, k, v = self.c_q(x).view(shape), self.c_k(x).view(shape), self.c_v(x).view(shape)
+        q, k = rms(q), rms(k)  # QK-norm keeps the attention logits tame
         q, k = self.rotary(q), self.rotary(k)
         y = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), is_causal=True)
-        return self.proj(y.transpose(1, 2).reshape(batch, seq, -1))
+        return self.c_proj(y.transpose(1, 2).reshape(batch, seq, width))
 
 
 class MLP(nn.Module):
     def __init__(self, config):
         super().__init__()
-        self.up = nn.Linear(config.n_embd, 4 * config.n_embd, bias=False)
-        self.down = nn.Linear(4 * config.n_embd, config.n_embd, bias=False)
-        self.down.weight.data.zero_()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=False)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=False)
+        self.c_proj.weight.data.zero_()
 
     def forward(self, x):
-        return self.down(F.relu(self.up(x)).square())  # ReLU² trains a little faster than GELU here
+        return self.c_proj(F.relu(self.c_fc(x)).square())  # ReLU² trains a little faster than GELU here
 
 
 class Block(nn.Module):
     def __init__(self, config):
         super().__init__()
-        self.attention, self.mlp = CausalSelfAttention(config), MLP(config)
+        self.attn, self.mlp = CausalSelfAttention(config), MLP(config)
 
     def forward(self, x):
-        x = x + self.attention(F.rms_norm(x, (x.shape[-1],)))
-        return x + self.mlp(F.rms_norm(x, (x.shape[-1],)))
+        x = x + self.attn(rms(x))
+        return x + self.mlp(rms(x))
 
 
 class Model(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.config = config
-        self.embedding = nn.Embedding(config.vocab_size, config.n_embd)
-        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
-        self.head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
-        self.head.weight.data.zero_()
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(config.vocab_size, config.n_embd),
+            h=nn.ModuleList(Block(config) for _ in range(config.n_layer)),
+        ))
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight.data.zero_()
 
-    def forward(self, idx, targets=None):
-        """Logits (batch, seq, vocab) in float32, or the mean cross-entropy when targets are given."""
-        x = self.embedding(idx)
-        for block in self.blocks:
+    def forward(self, idx, targets=None, return_logits=True):
+        """(logits, loss).
+
+        With targets: float32 logits for every position and the mean
+        cross-entropy (targets of -1 are ignored). Without: logits for the last
+        position only, and no loss. return_logits=False drops the logits.
+        """
+        x = rms(self.transformer.wte(idx))
+        for block in self.transformer.h:
             x = block(x)
-        logits = self.head(F.rms_norm(x, (x.shape[-1],))).float()
-        if targets is None:
-            return logits
-        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1))
+        x = rms(x)
+        if targets is not None:
+            logits = self.lm_head(x).float()
+            loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), ignore_index=-1)
+        else:
+            logits, loss = self.lm_head(x[:, -1:]).float(), None
+        return (logits if return_logits else None), loss
+
+    def get_config(self):
+        return self.config
 
 
 # ----------------------------------------------------------------------------- optimiser
 
-def orthogonalize(update, steps=5):
+def orthogonalize(update, steps=NEWTON_SCHULZ_STEPS, eps=1e-7):
     """Approximately replace update = U S Vᵀ by U Vᵀ with a quintic Newton-Schulz iteration.
 
     The coefficients make the iteration converge fast from a Frobenius-normalised
-    start; it runs in bfloat16, which is precise enough for an update direction.
+    start (to singular values roughly in 0.5..1.5, which works as well as exactly
+    1); it runs in bfloat16, which is precise enough for an update direction.
     """
     a, b, c = 3.4445, -4.7750, 2.0315
     x = update.bfloat16()
+    x = x / (x.norm() + eps)
     tall = x.shape[0] > x.shape[1]
     if tall:
         x = x.T
-    x = x / (x.norm() + 1e-7)
     for _ in range(steps):
         gram = x @ x.T
         x = a * x + (b * gram + c * gram @ gram) @ x
-    return (x.T if tall else x).to(update.dtype)
+    return x.T if tall else x
 
 
 class Muon(torch.optim.Optimizer):
     """SGD with Nesterov momentum whose update of each weight matrix is orthogonalised.
 
-    Used for the 2-D weights inside the blocks; embeddings and the output head
-    train better with Adam. Every rank computes the same update from the
-    already-averaged gradients, which is simple and cheap at this size.
+    For the 2-D weights inside the blocks; the embedding and the head train with
+    Adam. Every rank computes the same update from the already-averaged
+    gradients. A matrix with more rows than columns gets its update scaled by
+    sqrt(rows / columns).
     """
 
-    def __init__(self, params, lr, momentum=0.95):
+    def __init__(self, params, lr, momentum=MUON_MOMENTUM):
         super().__init__(params, dict(lr=lr, momentum=momentum))
 
     @torch.no_grad()
@@ -206,23 +259,26 @@ class Muon(torch.optim.Optimizer):
                 buffer = self.state[p].setdefault("momentum", torch.zeros_like(p.grad))
                 buffer.mul_(group["momentum"]).add_(p.grad)
                 direction = orthogonalize(p.grad.add(buffer, alpha=group["momentum"]))
-                scale = max(1.0, p.shape[0] / p.shape[1]) ** 0.5
-                p.add_(direction, alpha=-group["lr"] * scale)
+                direction = direction * max(1.0, p.shape[0] / p.shape[1]) ** 0.5
+                p.add_(direction.to(p.dtype), alpha=-group["lr"])
 
 
 def make_optimisers(model):
-    matrices = [p for p in model.blocks.parameters() if p.ndim == 2]
-    fused = model.head.weight.is_cuda
+    fused = model.lm_head.weight.is_cuda
     return [
-        torch.optim.Adam([model.embedding.weight], lr=EMBEDDING_LR, betas=(0.9, 0.95), fused=fused),
-        torch.optim.Adam([model.head.weight], lr=HEAD_LR, betas=(0.9, 0.95), fused=fused),
-        Muon(matrices, lr=MATRIX_LR),
+        torch.optim.Adam([model.transformer.wte.weight], lr=EMBEDDING_LR, betas=ADAM_BETAS, fused=fused),
+        torch.optim.Adam([model.lm_head.weight], lr=HEAD_LR, betas=ADAM_BETAS, fused=fused),
+        Muon(list(model.transformer.h.parameters()), lr=MATRIX_LR),
     ]
 
 
 def learning_rate_factor(step):
-    """1 until the warm-down, then linearly down to 0 at the last step."""
-    return min(1.0, (NUM_ITERATIONS - step) / WARMDOWN_ITERATIONS)
+    """Linear warm-up, then 1, then a linear warm-down ending the run; step counts from 0."""
+    if step < WARMUP_ITERATIONS:
+        return (step + 1) / WARMUP_ITERATIONS
+    if step < NUM_ITERATIONS - WARMDOWN_ITERATIONS:
+        return 1.0
+    return (NUM_ITERATIONS - step) / WARMDOWN_ITERATIONS
 
 
 # ----------------------------------------------------------------------------- training
@@ -241,36 +297,42 @@ def setup_distributed():
 
 
 def save(model, config):
-    """The files evaluate.py reads, with parameter names free of DDP/compile prefixes."""
+    """The files evaluate.py reads: the state_dict, and the config object pickled."""
     torch.save(model.state_dict(), "model.pt")
-    torch.save(dataclasses.asdict(config), "model_config.pt")
+    with open("model_config.pt", "wb") as handle:
+        pickle.dump(config, handle)
 
 
 def main():
     rank, world_size, device = setup_distributed()
-    if GLOBAL_BATCH_SEQUENCES % (MICRO_BATCH_SEQUENCES * world_size):
-        raise SystemExit(f"{GLOBAL_BATCH_SEQUENCES} sequences per step do not split over {world_size} GPUs")
-    accumulation = GLOBAL_BATCH_SEQUENCES // (MICRO_BATCH_SEQUENCES * world_size)
     torch.manual_seed(1337)
-
     config = ModelConfig()
     model = Model(config).to(device)
     optimisers = make_optimisers(model)
     initial_lrs = [[group["lr"] for group in opt.param_groups] for opt in optimisers]
-    trained = torch.compile(model) if device.type == "cuda" else model
+    trained = model
+    if device.type == "cuda":
+        torch._dynamo.config.suppress_errors = True  # fall back to eager mode where compiling fails
+        inductor_config.coordinate_descent_tuning = True
+        trained = torch.compile(model)
     if world_size > 1:
         trained = DistributedDataParallel(trained, device_ids=[device.index] if device.type == "cuda" else None)
-    stream = ShardStream(TRAIN_FILES, MICRO_BATCH_SEQUENCES, SEQUENCE_LENGTH, rank, world_size)
+    stream = ShardStream(TRAIN_FILES, DEVICE_BATCH_SEQUENCES, SEQUENCE_LENGTH, rank, world_size)
+    if rank == 0:
+        print(f"{world_size} process(es): {world_size * DEVICE_BATCH_SEQUENCES * SEQUENCE_LENGTH} tokens per step",
+              flush=True)
+    # As in MLGym's set-up, the first batch is read once before the stream is rewound,
+    # so steps 0 and 1 both train on it and step k ≥ 1 trains on batch k - 1.
+    inputs, targets = stream.next_batch(device)
+    stream.rewind()
 
     started = time.time()
     for step in range(NUM_ITERATIONS):
-        for micro_step in range(accumulation):
-            inputs, targets = stream.next_batch(device)
-            last = micro_step == accumulation - 1
-            sync = trained.no_sync() if world_size > 1 and not last else contextlib.nullcontext()
-            with sync, torch.autocast(device.type, dtype=torch.bfloat16):
-                loss = trained(inputs, targets)
-            (loss / accumulation).backward()
+        trained.train()
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            _, loss = trained(inputs, targets, return_logits=False)
+        inputs, targets = stream.next_batch(device)
+        loss.backward()
         factor = learning_rate_factor(step)
         for optimiser, lrs in zip(optimisers, initial_lrs):
             for group, lr in zip(optimiser.param_groups, lrs):
@@ -279,7 +341,7 @@ def main():
         model.zero_grad(set_to_none=True)
         if rank == 0 and (step % 10 == 0 or step == NUM_ITERATIONS - 1):
             elapsed = time.time() - started
-            print(f"step {step + 1}/{NUM_ITERATIONS} loss {loss.item():.4f} ({elapsed:.0f} s)", flush=True)
+            print(f"step {step + 1}/{NUM_ITERATIONS} train_loss {loss.item():.4f} ({elapsed:.0f} s)", flush=True)
 
     if rank == 0:
         save(model, config)

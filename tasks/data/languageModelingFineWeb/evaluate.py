@@ -4,14 +4,22 @@ Run from the workspace with torchrun, one process per GPU:
 
     torchrun --nproc_per_node=<GPUs> --standalone evaluate.py
 
-It builds `Model(ModelConfig(...))` from the workspace's baseline.py, loads
-`model_config.pt` and `model.pt`, and measures the mean next-token cross-entropy
-over the first 10,485,760 tokens of the validation shards (10,240 sequences of
-1,024 tokens, split evenly across the processes), in bfloat16 autocast. The loss
-is computed here from the model's logits, never taken from the model, and the
-model must be causal: a probe checks that no position's logits change when
-later tokens change. Rank 0 prints {"val_loss": ...} as one JSON line; a model
-that cannot be evaluated prints a one-line reason on stderr and exits 1.
+It imports `Model` and `ModelConfig` from the workspace's baseline.py, builds
+the model from `model_config.pt` (a pickled ModelConfig, as MLGym's baseline
+writes it, or a dict of its fields saved with torch.save or pickle) and loads
+`model.pt` (a state_dict; the `module.` and `_orig_mod.` prefixes that DDP and
+torch.compile add are dropped). As in MLGym-Bench, the model is called as
+`model(inputs, targets, return_logits=True)` in bfloat16 autocast and the score
+is the mean next-token cross-entropy over the first 10,485,760 validation
+tokens (10,240 sequences of 1,024 tokens, split evenly across the processes).
+
+Unlike MLGym's evaluation it also checks that the score is honest: the loss is
+computed here from the returned logits (the model's own loss is ignored), and a
+probe first checks that the logits before position k stay the same when the
+tokens from k on (and with them the targets from k - 1 on) are replaced, so a
+model that looks ahead, at later tokens or at the targets it is given, is
+rejected. Rank 0 prints {"val_loss": ...} as one JSON line; a model that cannot
+be evaluated prints a one-line reason on stderr and exits 1.
 
 The evaluation runs the agent's model code; a model that tampers with the
 evaluation process itself is outside what these checks can catch.
@@ -30,6 +38,7 @@ import argparse  # noqa: E402
 import glob  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
+import pickle  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -102,19 +111,38 @@ def strip_prefixes(state):
     return clean
 
 
+def load_config(path, module):
+    """The saved ModelConfig: pickled (MLGym's format) or saved with torch.save; a dict becomes ModelConfig(**dict).
+
+    A config pickled by `python baseline.py` refers to `__main__.ModelConfig`, so
+    that name is pointed at the workspace's class first. (Unpickling can run
+    code, but so does importing baseline.py: neither adds to what the agent's
+    code can do here.)
+    """
+    setattr(sys.modules["__main__"], "ModelConfig", module.ModelConfig)
+    try:
+        with open(path, "rb") as handle:
+            config = pickle.load(handle)
+    except Exception:
+        try:
+            config = torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as error:
+            raise InvalidSubmission(f"cannot read {path}: {type(error).__name__}: {error}") from None
+    if isinstance(config, dict):
+        config = module.ModelConfig(**config)
+    return config
+
+
 def load_model(workspace, device):
     module = load_module(os.path.join(workspace, "baseline.py"), "baseline")
     for name in ("model.pt", "model_config.pt"):
         if not os.path.isfile(os.path.join(workspace, name)):
             raise InvalidSubmission(f"{name} not found in {workspace}")
-    config_path = os.path.join(workspace, "model_config.pt")
+    config = load_config(os.path.join(workspace, "model_config.pt"), module)
     try:
-        config = torch.load(config_path, map_location="cpu", weights_only=True)
-    except Exception:  # a pickled ModelConfig object rather than a dict of its fields
-        config = torch.load(config_path, map_location="cpu", weights_only=False)
-    if isinstance(config, dict):
-        config = module.ModelConfig(**config)
-    model = module.Model(config)
+        model = module.Model(config)
+    except Exception as error:
+        raise InvalidSubmission(f"Model(config) failed: {type(error).__name__}: {error}") from None
     state = torch.load(os.path.join(workspace, "model.pt"), map_location="cpu", weights_only=True)
     if not isinstance(state, dict):
         raise InvalidSubmission("model.pt is not a state_dict")
@@ -122,36 +150,41 @@ def load_model(workspace, device):
     return model.to(device).eval()
 
 
-def logits_of(model, inputs, device):
-    """The model's logits for inputs, checked for shape."""
+def logits_of(model, inputs, targets, device):
+    """The model's logits for inputs (MLGym's call: model(inputs, targets, return_logits=True)), checked for shape."""
     with torch.autocast(device.type, dtype=torch.bfloat16):
-        logits = model(inputs)
+        logits = model(inputs, targets, return_logits=True)
     if isinstance(logits, (tuple, list)):
         logits = logits[0]
     if not torch.is_tensor(logits) or logits.shape[:2] != inputs.shape or logits.ndim != 3:
-        raise InvalidSubmission("model(idx) must return logits of shape (batch, seq, vocab)")
+        raise InvalidSubmission("model(inputs, targets, return_logits=True) must return (logits, loss) "
+                                "with logits of shape (batch, seq, vocab)")
     if logits.shape[-1] < GPT2_VOCABULARY:
         raise InvalidSubmission(f"the model's logits cover {logits.shape[-1]} tokens, GPT-2 has {GPT2_VOCABULARY}")
     return logits.float()
 
 
 @torch.no_grad()
-def check_causal(model, sequences, device):
+def check_causal(model, windows, device):
     """Changing the tokens from position k on must leave the logits before k unchanged.
 
-    A model that looks at later tokens would predict the targets it is scored on.
-    The later tokens are swapped with those of other real sequences, so the probe
-    looks like ordinary data.
+    windows holds sequences of SEQUENCE_LENGTH + 1 tokens (inputs and targets
+    overlap by all but one). A model that looks at later tokens, or at the
+    targets it is handed, would predict what it is scored on. The tokens from k
+    on are swapped with those of other real sequences, and the targets follow
+    them (the target at k - 1 is the token at k), so the probe looks like
+    ordinary data.
     """
-    inputs = sequences[:4].to(device)
-    original = logits_of(model, inputs, device)
+    windows = windows[:4].to(device)
+    original = logits_of(model, windows[:, :-1].contiguous(), windows[:, 1:].contiguous(), device)
     for k in (SEQUENCE_LENGTH // 4, SEQUENCE_LENGTH // 2, 3 * SEQUENCE_LENGTH // 4):
-        changed = inputs.clone()
-        changed[:, k:] = inputs.roll(1, dims=0)[:, k:]
-        drift = (logits_of(model, changed, device)[:, :k] - original[:, :k]).abs().max().item()
+        changed = windows.clone()
+        changed[:, k:] = windows.roll(1, dims=0)[:, k:]
+        logits = logits_of(model, changed[:, :-1].contiguous(), changed[:, 1:].contiguous(), device)
+        drift = (logits[:, :k] - original[:, :k]).abs().max().item()
         if not drift <= CAUSALITY_TOLERANCE:
             raise InvalidSubmission(f"the model is not causal: logits before position {k} moved by {drift:.3g} "
-                                    "when only later tokens changed")
+                                    "when only later tokens (and targets) changed")
 
 
 @torch.no_grad()
@@ -161,7 +194,7 @@ def summed_loss(model, sequences, targets, device):
     for start in range(0, len(sequences), BATCH_SEQUENCES):
         inputs = sequences[start:start + BATCH_SEQUENCES].to(device)
         expected = targets[start:start + BATCH_SEQUENCES].to(device)
-        logits = logits_of(model, inputs, device)
+        logits = logits_of(model, inputs, expected, device)
         total += F.cross_entropy(logits.view(-1, logits.shape[-1]), expected.view(-1), reduction="sum").double()
     return total, targets.numel()
 
@@ -187,7 +220,8 @@ def evaluate(args, rank, world_size, device):
     inputs = tokens[:-1].view(sequences_total, SEQUENCE_LENGTH)
     targets = tokens[1:].view(sequences_total, SEQUENCE_LENGTH)
     model = load_model(os.getcwd(), device)
-    check_causal(model, inputs, device)
+    windows = torch.stack([tokens[i * SEQUENCE_LENGTH:(i + 1) * SEQUENCE_LENGTH + 1] for i in range(4)])
+    check_causal(model, windows, device)
     share = sequences_total // world_size
     mine = slice(rank * share, (rank + 1) * share)
     loss_sum, count = summed_loss(model, inputs[mine], targets[mine], device)

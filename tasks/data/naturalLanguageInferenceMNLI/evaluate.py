@@ -1,14 +1,21 @@
 """Evaluation of the MNLI task: accuracy on the matched validation split, in percent.
 
-Usage: python3 evaluate.py --config_fname bert_mnli_model
+Usage, as MLGym runs it (an LMSubmissionTasks task):
 
-`--config_fname` names the submitted model folder (mlgym passes the artefact
-path under that MLGym-compatible option name). The folder must have been written
-by `save_pretrained` of a BertForSequenceClassification with 3 labels
-(0 entailment, 1 neutral, 2 contradiction), weights in safetensors format. Every
-(premise, hypothesis) pair of `validation_matched` is tokenised with the
+    torchrun --nproc_per_node=<GPUs> --standalone evaluate.py
+
+or `python3 evaluate.py [--config_fname bert_mnli_model]`. The evaluation is
+not distributed: only the first process evaluates and prints; the others exit.
+The model folder (`bert_mnli_model/` in the workspace, or `--config_fname`)
+must have been written by `save_pretrained` of a BertForSequenceClassification
+with 3 labels (0 entailment, 1 neutral, 2 contradiction), weights in
+safetensors format (read without unpickling anything). Every (premise,
+hypothesis) pair of `validation_matched` is tokenised with the
 bert-base-uncased tokenizer (max length 128, batches of 32), whatever tokenizer
-files the folder holds.
+files the folder holds, and the model runs in float32 on input_ids and
+attention_mask only: as in MLGym-Bench, no token_type_ids (both sentences are
+segment 0). As in MLGym, every pair
+counts: one whose label is not 0-2 could never be predicted correctly.
 
 Prints {"validation_accuracy": <percent correct>} as one JSON line; a model that
 cannot be loaded prints a one-line reason on stderr and exits 1.
@@ -92,17 +99,17 @@ def accuracy(model, device):
 
     tokenizer = BertTokenizerFast.from_pretrained(TOKENIZER)
     split = load_hub_split(DATASET, SPLIT)
-    # Selected in Python rather than with split.filter, which writes a cache file next to
-    # the dataset's, and the shared Hugging Face cache is read-only.
-    rows = [(p, h, label) for p, h, label in zip(split["premise"], split["hypothesis"], split["label"])
-            if 0 <= label < NUM_LABELS]
+    rows = list(zip(split["premise"], split["hypothesis"], split["label"]))
+    if not rows:
+        raise RuntimeError(f"{DATASET} {SPLIT} is empty")
     correct = 0
     with torch.no_grad():
         for start in range(0, len(rows), BATCH_SIZE):
             premises, hypotheses, labels = zip(*rows[start:start + BATCH_SIZE])
             encoded = tokenizer(list(premises), list(hypotheses), truncation=True, max_length=MAX_LENGTH,
                                 padding=True, return_tensors="pt").to(device)
-            predictions = model(**encoded).logits.argmax(dim=-1).cpu()
+            logits = model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits
+            predictions = logits.argmax(dim=-1).cpu()
             correct += (predictions == torch.tensor(labels)).sum().item()
     return 100.0 * correct / len(rows)
 
@@ -111,6 +118,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config_fname", default="bert_mnli_model", help="the submitted model folder")
     args = parser.parse_args()
+    if int(os.environ.get("RANK", "0")) != 0:
+        return  # under torchrun: the first process does the whole evaluation
     try:
         import torch
 

@@ -2,14 +2,16 @@
 
 The artefact is found by its documented names, never by searching:
 
-    <workspace>/config.yaml               the training config (the --config_fname argument)
+    <workspace>/config.yaml               the training config (the --config_fname argument);
+                                          its train_config section describes the network
     <workspace>/checkpoints/config*.pkl   exactly 5 checkpoints trained with it
 
 Each checkpoint's policy is rolled out for seeds 0-4 in 256 parallel
 environments for the task's number of steps, sampling its actions; an
 environment's score is the summed reward of its first episode (cut at that
 many steps). The result is the mean and standard deviation of all
-5 × 5 × 256 = 6,400 returns: {"Reward Mean": ..., "Reward Std": ...}.
+5 × 5 × 256 = 6,400 returns: {"Reward Mean": ..., "Reward Std": ...}. The
+protocol, random keys included, is that of MLGym's evaluation of these tasks.
 
 Isolation: building a policy runs the agent's code (src/networks.py) and
 unpickles the agent's checkpoints, so that happens in a child process, which
@@ -32,6 +34,7 @@ import argparse  # noqa: E402
 import glob  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 
@@ -67,12 +70,46 @@ def find_artefact(config_path):
 
 # ----------------------------------------------------------------------------- child: agent code
 
+class AttrDict(dict):
+    """A dict whose keys can also be read as attributes (`config.network_config`)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def wrap(cls, value):
+        if isinstance(value, dict):
+            return cls({key: cls.wrap(item) for key, item in value.items()})
+        if isinstance(value, list):
+            return [cls.wrap(item) for item in value]
+        return value
+
+
+def read_config(path):
+    """The YAML file, with exponent forms without a dot ("5e-04") read as numbers."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                                 re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+                                 list("-+0123456789."))
+    with open(path) as handle:
+        return yaml.load(handle, Loader=Loader)
+
+
 def export_main(argv):
     """Child process: build each checkpoint's policy with the agent's code and export it.
 
     argv: workspace, config path, output folder, observation spec (JSON), checkpoints...
     Writes <output>/policy-<i>.bin, a serialised jax.export.Exported of
-    act(obs float32[NUM_ENVS, *obs_shape], key uint32[2]) -> actions.
+    act(obs float32[NUM_ENVS, *obs_shape], key uint32[2]) -> actions, where the
+    network is networks.get_model_ready(PRNGKey(0), train_config) and the actions are
+    model.apply(params, obs, rng=None)[1].sample(seed=key), as in MLGym.
     """
     workspace, config_path, output, obs_spec, *checkpoints = argv
     # The agent's modules (networks.py and what it imports) come first: this process
@@ -82,15 +119,13 @@ def export_main(argv):
 
     import jax
     import jax.numpy as jnp
-    import yaml
     from networks import get_model_ready
 
-    with open(config_path) as handle:
-        config = yaml.safe_load(handle)
-    if not isinstance(config, dict):
-        raise SystemExit(f"{config_path} is not a YAML mapping")
+    config = read_config(config_path)
+    if not isinstance(config, dict) or not isinstance(config.get("train_config"), dict):
+        raise SystemExit(f"{config_path} has no train_config mapping")
     obs_shape = tuple(json.loads(obs_spec))
-    model, _ = get_model_ready(jax.random.PRNGKey(0), config)
+    model, _ = get_model_ready(jax.random.PRNGKey(0), AttrDict.wrap(config["train_config"]))
     for index, path in enumerate(checkpoints):
         with open(path, "rb") as handle:
             checkpoint = pickle.load(handle)
@@ -99,8 +134,8 @@ def export_main(argv):
         params = jax.tree.map(jnp.asarray, checkpoint["network"])
 
         def act(obs, key, params=params):
-            _, distribution = model.apply(params, obs)
-            return distribution.sample(seed=key)
+            _, pi = model.apply(params, obs, rng=None)
+            return pi.sample(seed=key)
 
         exported = jax.export.export(jax.jit(act))(
             jax.ShapeDtypeStruct((NUM_ENVS, *obs_shape), jnp.float32), jax.ShapeDtypeStruct((2,), jnp.uint32))
@@ -120,7 +155,9 @@ def export_policies(workspace, config_path, checkpoints, obs_shape, output):
     if child.returncode != 0:
         lines = [line for line in child.stdout.splitlines() if line.strip()]
         sys.stderr.write("\n".join(lines[-CHILD_LOG_LINES:]) + "\n")
-        reason = lines[-1] if lines else f"exit status {child.returncode}"
+        # The exception line, not JAX's closing note about filtered traceback frames.
+        errors = [line for line in lines if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Exit)\b", line)]
+        reason = (errors or lines or [f"exit status {child.returncode}"])[-1]
         raise InvalidSubmission(f"could not build the policies from the checkpoints: {reason}")
 
 
@@ -158,12 +195,15 @@ def make_rollout(env, env_params, policy, num_steps, discrete, num_actions):
         return obs, states, reward, done
 
     def rollout(seed):
-        key, reset_key = jax.random.split(jax.random.PRNGKey(seed))
-        obs, states = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(reset_key, NUM_ENVS), env_params)
+        # Keys as MLGym's evaluation derives them: the seed's key both resets the
+        # environments (split 256 ways) and starts the chain of action and step keys.
+        key = jax.random.PRNGKey(seed)
+        obs, states = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(key, NUM_ENVS), env_params)
 
         def one_step(carry, _):
             obs, states, key, returns, running = carry
-            key, action_key, step_key = jax.random.split(key, 3)
+            key, action_key = jax.random.split(key)
+            key, step_key = jax.random.split(key)
             actions = policy.call(obs.astype(jnp.float32), action_key)
             actions = jnp.clip(actions.astype(jnp.int32), 0, num_actions - 1) if discrete else actions
             obs, states, reward, done = step_envs(jax.random.split(step_key, NUM_ENVS), states, actions)

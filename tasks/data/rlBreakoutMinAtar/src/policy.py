@@ -1,153 +1,232 @@
-"""Proximal Policy Optimisation (clipped objective, GAE) for gymnax environments.
+"""Proximal Policy Optimisation (clipped objective, clipped value loss, GAE) for a gymnax environment.
 
-Everything, the environment included, runs inside one compiled JAX function:
-`make_trainer` returns `init(rng)` and `run(state, num_updates)`, and each update
-collects `rollout_steps` steps from `num_envs` parallel environments, then takes
-`update_epochs` passes of `num_minibatches` gradient steps over them.
+`train_ppo` trains several agents at once, one per initial parameter set, with
+`jax.vmap`; the agents share the random keys of the environments and of the
+minibatch shuffles and differ only in their initial parameters.
+
+The schedule, in the units of the config's `train_config`:
+
+- one "epoch" is one vectorised step of the `num_train_envs` environments; there are
+  `num_train_steps // num_train_envs + 1` of them;
+- every `n_steps + 1` epochs the collected rollout is used for one PPO update: GAE
+  over its first `n_steps` steps, bootstrapped from the value of the last one, then
+  `epoch_ppo` passes over `n_minibatch` shuffled minibatches of
+  `num_train_envs * n_steps` transitions;
+- the learning rate goes linearly from `lr_begin` to `lr_end` over
+  `num_train_steps * lr_warmup` optimiser steps (one per minibatch) and stays there;
+- every `evaluate_every_epochs` epochs the current policies are rolled out in
+  `num_test_rollouts` fresh environments for one full episode (actions sampled) and
+  the mean return is logged.
 """
 
 from typing import NamedTuple
 
+import gymnax
 import jax
 import jax.numpy as jnp
 import optax
 from helpers import env_step
 
+ENV_NAME = "Breakout-MinAtar"
 
-class Transition(NamedTuple):
+
+class Rollout(NamedTuple):
     obs: jnp.ndarray
     action: jnp.ndarray
     reward: jnp.ndarray
     done: jnp.ndarray
+    log_pi: jnp.ndarray
     value: jnp.ndarray
-    log_prob: jnp.ndarray
 
 
-class TrainState(NamedTuple):
+class AgentState(NamedTuple):
     params: dict
     opt_state: optax.OptState
     env_state: object
     obs: jnp.ndarray
-    episode_return: jnp.ndarray  # running return of each environment's current episode
-    rng: jnp.ndarray
+    key: jnp.ndarray  # key of the next environment step
 
 
-def hyper_parameters(config):
-    """The `train` section of the config with defaults and the derived batch sizes."""
-    train = dict(num_envs=64, rollout_steps=128, num_minibatches=8, update_epochs=4, learning_rate=5e-4,
-                 anneal_lr=True, gamma=0.99, gae_lambda=0.95, clip_eps=0.2, entropy_coef=0.01, value_coef=0.5,
-                 max_grad_norm=0.5, total_steps=1_000_000)
-    train.update(config.get("train", {}))
-    for name in ("learning_rate", "gamma", "gae_lambda", "clip_eps", "entropy_coef", "value_coef", "max_grad_norm"):
-        train[name] = float(train[name])
-    for name in ("num_envs", "rollout_steps", "num_minibatches", "update_epochs", "total_steps"):
-        train[name] = int(train[name])
-    batch = train["num_envs"] * train["rollout_steps"]
-    if batch % train["num_minibatches"]:
-        raise ValueError(f"num_envs × rollout_steps = {batch} does not split into {train['num_minibatches']} minibatches")
-    train["num_updates"] = max(1, train["total_steps"] // batch)
-    train["minibatch_size"] = batch // train["num_minibatches"]
-    return train
+def schedule(config):
+    """The derived counts: epochs, PPO updates, minibatch size, warm-up optimiser steps."""
+    num_envs, n_steps, n_minibatch = int(config.num_train_envs), int(config.n_steps), int(config.n_minibatch)
+    batch = num_envs * n_steps
+    if batch % n_minibatch:
+        raise ValueError(f"num_train_envs × n_steps = {batch} does not split into {n_minibatch} equal minibatches")
+    num_epochs = int(config.num_train_steps) // num_envs + 1
+    return dict(num_envs=num_envs, n_steps=n_steps, n_minibatch=n_minibatch, epoch_ppo=int(config.epoch_ppo),
+                num_epochs=num_epochs, num_updates=num_epochs // (n_steps + 1), minibatch_size=batch // n_minibatch,
+                warmup_steps=int(float(config.num_train_steps) * float(config.lr_warmup)))
 
 
-def make_optimizer(train):
-    steps_per_update = train["num_minibatches"] * train["update_epochs"]
-    if train["anneal_lr"]:
-        learning_rate = optax.linear_schedule(train["learning_rate"], 0.0, train["num_updates"] * steps_per_update)
-    else:
-        learning_rate = train["learning_rate"]
-    return optax.chain(optax.clip_by_global_norm(train["max_grad_norm"]), optax.adam(learning_rate, eps=1e-5))
+def make_optimizer(config, warmup_steps):
+    learning_rate = optax.linear_schedule(float(config.lr_begin), float(config.lr_end), warmup_steps)
+    return optax.chain(
+        optax.clip_by_global_norm(float(config.max_grad_norm)),
+        optax.scale_by_adam(eps=1e-5),
+        optax.scale_by_schedule(lambda count: -learning_rate(count)),
+    )
 
 
-def generalized_advantages(transitions, last_value, gamma, gae_lambda):
-    """GAE(λ) advantages and value targets, computed backwards through the rollout."""
+def gae_targets(rollout, gamma, gae_lambda):
+    """(advantages, value targets) for all but the last step of the rollout, whose value bootstraps."""
+    not_done = 1.0 - rollout.done[:-1]
+    deltas = rollout.reward[:-1] + gamma * rollout.value[1:] * not_done - rollout.value[:-1]
 
-    def backwards(carry, transition):
-        next_advantage, next_value = carry
-        not_done = 1.0 - transition.done
-        delta = transition.reward + gamma * next_value * not_done - transition.value
-        advantage = delta + gamma * gae_lambda * not_done * next_advantage
-        return (advantage, transition.value), advantage
+    def backwards(next_advantage, step):
+        delta, live = step
+        advantage = delta + gamma * gae_lambda * live * next_advantage
+        return advantage, advantage
 
-    _, advantages = jax.lax.scan(backwards, (jnp.zeros_like(last_value), last_value), transitions, reverse=True)
-    return advantages, advantages + transitions.value
-
-
-def ppo_loss(params, model, batch, advantages, targets, train):
-    value, distribution = model.apply(params, batch.obs)
-    log_prob = distribution.log_prob(batch.action)
-    ratio = jnp.exp(log_prob - batch.log_prob)
-    normalised = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
-    clipped_ratio = jnp.clip(ratio, 1.0 - train["clip_eps"], 1.0 + train["clip_eps"])
-    policy_loss = -jnp.minimum(ratio * normalised, clipped_ratio * normalised).mean()
-    clipped_value = batch.value + jnp.clip(value - batch.value, -train["clip_eps"], train["clip_eps"])
-    value_loss = 0.5 * jnp.maximum((value - targets) ** 2, (clipped_value - targets) ** 2).mean()
-    entropy = distribution.entropy().mean()
-    return policy_loss + train["value_coef"] * value_loss - train["entropy_coef"] * entropy
+    _, advantages = jax.lax.scan(backwards, jnp.zeros_like(deltas[0]), (deltas, not_done), reverse=True)
+    return advantages, advantages + rollout.value[:-1]
 
 
-def make_trainer(model, env, env_params, train):
-    """(init, run): init(rng) → TrainState; run(state, n) → (state, mean finished return per update)."""
-    optimizer = make_optimizer(train)
-    num_envs = train["num_envs"]
+def ppo_loss(params, apply_fn, obs, action, log_pi_old, value_old, target, gae, clip_eps, critic_coeff, entropy_coeff):
+    value, pi = apply_fn(params, obs, rng=None)
+    value = value[:, 0]
+    log_prob = pi.log_prob(action)
+
+    value_clipped = value_old + jnp.clip(value - value_old, -clip_eps, clip_eps)
+    value_loss = 0.5 * jnp.maximum(jnp.square(value - target), jnp.square(value_clipped - target)).mean()
+
+    ratio = jnp.exp(log_prob - log_pi_old)
+    gae = (gae - gae.mean()) / (gae.std() + 1e-8)
+    actor_loss = -jnp.minimum(ratio * gae, jnp.clip(ratio, 1.0 - clip_eps, 1.0 + clip_eps) * gae).mean()
+
+    entropy = pi.entropy().mean()
+    return actor_loss + critic_coeff * value_loss - entropy_coeff * entropy
+
+
+def minibatch_orders(key, size, epochs):
+    """The shuffled index order of each PPO epoch: each epoch permutes the previous epoch's order
+    with the same key, and every update reuses these orders (as MLGym's baseline does)."""
+    orders, order = [], jnp.arange(size)
+    for _ in range(epochs):
+        order = jax.random.permutation(key, order)
+        orders.append(order)
+    return jnp.stack(orders)
+
+
+def make_functions(model, config, counts):
+    """(reset, update, evaluate, learn), each for one agent; train_ppo vmaps the first three over the agents."""
+    env, env_params = gymnax.make(ENV_NAME)
+    optimizer = make_optimizer(config, counts["warmup_steps"])
+    num_envs, n_steps = counts["num_envs"], counts["n_steps"]
+    gamma, gae_lambda = float(config.gamma), float(config.gae_lambda)
+    loss_args = dict(clip_eps=float(config.clip_eps), critic_coeff=float(config.critic_coeff),
+                     entropy_coeff=float(config.entropy_coeff))
     step_envs = jax.vmap(lambda k, s, a: env_step(env, k, s, a, env_params))
+    grad_fn = jax.grad(ppo_loss)
 
-    def init(rng):
-        rng, init_key, reset_key = jax.random.split(rng, 3)
-        obs_shape = env.observation_space(env_params).shape
-        params = model.init(init_key, jnp.zeros((1, *obs_shape), jnp.float32))
-        obs, env_state = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(reset_key, num_envs), env_params)
-        return TrainState(params, optimizer.init(params), env_state, obs, jnp.zeros(num_envs), rng)
+    def reset(params, key_reset, key_step):
+        obs, env_state = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(key_reset, num_envs), env_params)
+        return AgentState(params, optimizer.init(params), env_state, obs, key_step)
 
     def collect(state):
+        """n_steps + 1 steps of every environment with the current policy."""
+
         def one_step(state, _):
-            rng, action_key, step_key = jax.random.split(state.rng, 3)
-            value, distribution = model.apply(state.params, state.obs)
-            action = distribution.sample(seed=action_key)
-            obs, env_state, reward, done = step_envs(jax.random.split(step_key, num_envs), state.env_state, action)
-            done = done.astype(jnp.float32)
-            episode_return = state.episode_return + reward
-            finished = (done * episode_return).sum(), done.sum()
-            transition = Transition(state.obs, action, reward, done, value, distribution.log_prob(action))
-            state = state._replace(env_state=env_state, obs=obs, episode_return=episode_return * (1.0 - done), rng=rng)
-            return state, (transition, finished)
+            value, pi = model.apply(state.params, state.obs, rng=None)
+            action = pi.sample(seed=state.key)
+            next_key, key_step = jax.random.split(state.key)
+            obs, env_state, reward, done = step_envs(jax.random.split(key_step, num_envs), state.env_state, action)
+            step = Rollout(state.obs, action, reward.reshape(num_envs), done.reshape(num_envs).astype(jnp.float32),
+                           pi.log_prob(action), value[:, 0])
+            return state._replace(env_state=env_state, obs=obs, key=next_key), step
 
-        return jax.lax.scan(one_step, state, None, length=train["rollout_steps"])
+        return jax.lax.scan(one_step, state, None, length=n_steps + 1)
 
-    def learn(state, transitions):
-        last_value, _ = model.apply(state.params, state.obs)
-        advantages, targets = generalized_advantages(transitions, last_value, train["gamma"], train["gae_lambda"])
-        flat = jax.tree.map(lambda x: x.reshape(-1, *x.shape[2:]), (transitions, advantages, targets))
-        gradient = jax.grad(ppo_loss)
+    def learn(params, opt_state, rollout, orders):
+        """One PPO update from a rollout of n_steps + 1 steps: (params, opt_state) after it."""
+        advantages, targets = gae_targets(rollout, gamma, gae_lambda)
+        # Flattened environment-major: index = environment * n_steps + step.
+        flat = jax.tree.map(lambda x: x[:n_steps].swapaxes(0, 1).reshape(num_envs * n_steps, *x.shape[2:]),
+                            (rollout.obs, rollout.action, rollout.log_pi, rollout.value))
+        flat += tuple(x.swapaxes(0, 1).reshape(num_envs * n_steps) for x in (targets, advantages))
 
-        def epoch(carry, _):
-            params, opt_state, rng = carry
-            rng, shuffle_key = jax.random.split(rng)
-            order = jax.random.permutation(shuffle_key, num_envs * train["rollout_steps"])
+        def ppo_epoch(carry, order):
             minibatches = jax.tree.map(
-                lambda x: x[order].reshape(train["num_minibatches"], train["minibatch_size"], *x.shape[1:]), flat)
+                lambda x: x[order].reshape(counts["n_minibatch"], counts["minibatch_size"], *x.shape[1:]), flat)
 
             def minibatch_step(carry, minibatch):
                 params, opt_state = carry
-                batch, advantage, target = minibatch
-                updates, opt_state = optimizer.update(gradient(params, model, batch, advantage, target, train),
-                                                      opt_state, params)
+                obs, action, log_pi_old, value_old, target, gae = minibatch
+                grads = grad_fn(params, model.apply, obs, action, log_pi_old, value_old, target, gae, **loss_args)
+                updates, opt_state = optimizer.update(grads, opt_state, params)
                 return (optax.apply_updates(params, updates), opt_state), None
 
-            (params, opt_state), _ = jax.lax.scan(minibatch_step, (params, opt_state), minibatches)
-            return (params, opt_state, rng), None
+            return jax.lax.scan(minibatch_step, carry, minibatches)[0], None
 
-        (params, opt_state, rng), _ = jax.lax.scan(
-            epoch, (state.params, state.opt_state, state.rng), None, length=train["update_epochs"])
-        return state._replace(params=params, opt_state=opt_state, rng=rng)
+        return jax.lax.scan(ppo_epoch, (params, opt_state), orders)[0]
 
-    def update(state, _):
-        state, (transitions, (return_sums, episode_counts)) = collect(state)
-        state = learn(state, transitions)
-        mean_return = return_sums.sum() / jnp.maximum(episode_counts.sum(), 1.0)
-        return state, jnp.where(episode_counts.sum() > 0, mean_return, jnp.nan)
+    def update(state, orders):
+        state, rollout = collect(state)
+        params, opt_state = learn(state.params, state.opt_state, rollout, orders)
+        return state._replace(params=params, opt_state=opt_state)
 
-    def run(state, num_updates):
-        return jax.lax.scan(update, state, None, length=num_updates)
+    def evaluate(params, key, num_envs_eval):
+        """Mean return of one episode (or of max_steps_in_episode steps) in fresh environments."""
+        key_reset, key = jax.random.split(key)
+        obs, env_state = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(key_reset, num_envs_eval), env_params)
 
-    return init, run
+        def one_step(carry, _):
+            obs, env_state, key, returns, live = carry
+            # The action key also seeds the next step's split (as in the baseline's code).
+            _, key_step, key = jax.random.split(key, 3)
+            _, pi = model.apply(params, obs, rng=None)
+            obs, env_state, reward, done = step_envs(jax.random.split(key_step, num_envs_eval), env_state,
+                                                     pi.sample(seed=key))
+            returns = returns + reward.reshape(num_envs_eval) * live
+            return (obs, env_state, key, returns, live * (1.0 - done.reshape(num_envs_eval))), None
+
+        start = (obs, env_state, key, jnp.zeros(num_envs_eval), jnp.ones(num_envs_eval))
+        (_, _, _, returns, _), _ = jax.lax.scan(one_step, start, None, length=env_params.max_steps_in_episode)
+        return returns.mean()
+
+    return reset, update, evaluate, learn
+
+
+def evaluation_points(counts, every):
+    """(updates done, environment steps so far) at each logged evaluation."""
+    points, epoch = [], every - 1
+    while every > 0 and epoch <= counts["num_epochs"]:
+        if epoch > 0:
+            points.append((epoch // (counts["n_steps"] + 1), epoch * counts["num_envs"]))
+        epoch += every
+    return points
+
+
+def train_ppo(rng, config, model, params, log=print):
+    """Train one agent per entry of the leading axis of `params` (initial parameters stacked).
+
+    Returns (log_steps, log_return, params): the environment steps at each evaluation,
+    the mean evaluation return of each agent there (a list per evaluation), and the
+    trained parameters, stacked like the input.
+    """
+    counts = schedule(config)
+    reset, update, evaluate, _ = make_functions(model, config, counts)
+    num_agents = jax.tree.leaves(params)[0].shape[0]
+    rng, key_step, key_reset, _, key_update = jax.random.split(rng, 5)
+    orders = minibatch_orders(key_update, counts["num_envs"] * counts["n_steps"], counts["epoch_ppo"])
+
+    state = jax.jit(jax.vmap(reset, in_axes=(0, None, None)))(params, key_reset, key_step)
+    update_all = jax.jit(jax.vmap(update, in_axes=(0, None)), donate_argnums=0)
+    evaluate_all = jax.jit(jax.vmap(evaluate, in_axes=(0, None, None)), static_argnums=2)
+
+    log(f"{ENV_NAME}: {num_agents} agents × {counts['num_updates']} PPO updates of "
+        f"{counts['num_envs']} environments × {counts['n_steps'] + 1} steps")
+    log_steps, log_return, done = [], [], 0
+    for updates_done, env_steps in evaluation_points(counts, int(config.evaluate_every_epochs)):
+        for _ in range(updates_done - done):
+            state = update_all(state, orders)
+        done = updates_done
+        rng, key_eval = jax.random.split(rng)
+        returns = [float(r) for r in evaluate_all(state.params, key_eval, int(config.num_test_rollouts))]
+        log_steps.append(env_steps)
+        log_return.append(returns)
+        log(f"steps {env_steps:>10}  updates {done:>6}  mean evaluation return per agent "
+            + " ".join(f"{r:8.2f}" for r in returns))
+    for _ in range(counts["num_updates"] - done):
+        state = update_all(state, orders)
+    return log_steps, log_return, state.params

@@ -1,15 +1,18 @@
-"""The actor-critic network and the action distributions it returns.
+"""The actor-critic network (class `Model`) and the action distributions it returns.
 
-The evaluation builds the policy through `get_model_ready(rng, config)` and then
-calls `model.apply(params, obs)`, which must return `(value, distribution)` where
-`distribution.sample(seed=key)` draws one action per observation. Keep that
-interface if you change the architecture.
+The evaluation builds the network with `get_model_ready(rng, train_config)`, where
+`train_config` is the `train_config` section of the workspace's config.yaml, then calls
+`model.apply(params, obs, rng=None)` on a batch of float32 observations. That call must
+return `(value, pi)` where `pi.sample(seed=key)` draws one action per observation.
+Keep the class name `Model` and that interface if you change the architecture.
 """
 
 import flax.linen as nn
 import gymnax
 import jax
 import jax.numpy as jnp
+
+ENV_NAME = "MetaMaze-misc"
 
 
 class Categorical:
@@ -31,60 +34,79 @@ class Categorical:
 
 
 class DiagonalGaussian:
-    """A batch of Gaussians with independent action dimensions, for continuous actions."""
+    """A batch of Gaussians with independent action dimensions (mean and standard deviation per dimension)."""
 
-    def __init__(self, mean, log_std):
-        self.mean, self.log_std = mean, jnp.broadcast_to(log_std, mean.shape)
+    def __init__(self, loc, scale):
+        self.loc, self.scale = loc, scale
 
     def sample(self, seed):
-        return self.mean + jnp.exp(self.log_std) * jax.random.normal(seed, self.mean.shape)
+        return self.loc + self.scale * jax.random.normal(seed, self.loc.shape)
 
     def log_prob(self, action):
-        z = (action - self.mean) / jnp.exp(self.log_std)
-        return jnp.sum(-0.5 * z ** 2 - self.log_std - 0.5 * jnp.log(2 * jnp.pi), axis=-1)
+        z = (action - self.loc) / self.scale
+        return jnp.sum(-0.5 * z ** 2 - jnp.log(self.scale) - 0.5 * jnp.log(2 * jnp.pi), axis=-1)
 
     def entropy(self):
-        return jnp.sum(self.log_std + 0.5 * jnp.log(2 * jnp.pi * jnp.e), axis=-1)
+        return jnp.sum(jnp.log(self.scale) + 0.5 * jnp.log(2 * jnp.pi * jnp.e), axis=-1)
 
 
-def mlp(x, units, layers, name):
-    """`layers` dense tanh layers of `units` each (orthogonal initialisation, as is usual for PPO)."""
-    for i in range(layers):
-        x = nn.tanh(nn.Dense(units, kernel_init=nn.initializers.orthogonal(jnp.sqrt(2.0)), name=f"{name}_{i}")(x))
-    return x
+def bias_init():
+    """Biases start uniform in [0, 0.05); weights keep flax's default (LeCun normal)."""
+    return nn.initializers.uniform(scale=0.05)
 
 
-class ActorCritic(nn.Module):
-    """Separate MLPs for the value and the policy over the flattened observation."""
+# The evaluation looks the network up by this class name: do not rename it.
+class Model(nn.Module):
+    """Separate actor and critic MLPs (ReLU) over the observation.
 
-    action_dim: int
-    continuous: bool
-    hidden_units: int = 256
-    hidden_layers: int = 2
+    Discrete actions: the actor outputs logits of a categorical distribution.
+    Continuous actions: it outputs a mean and, through softplus + min_std, a
+    standard deviation per action dimension.
+    """
+
+    num_output_units: int
+    num_hidden_units: int
+    num_hidden_layers: int
+    continuous: bool = False
+    min_std: float = 0.001
+    flatten_2d: bool = False  # flatten observations that are 2-D images
+    flatten_3d: bool = False  # flatten observations that are 3-D images (Breakout-MinAtar)
+    prefix_actor: str = "actor"
+    prefix_critic: str = "critic"
+    model_name: str = "separate-mlp"
+
+    def tower(self, x, prefix):
+        for i in range(self.num_hidden_layers):
+            x = nn.relu(nn.Dense(self.num_hidden_units, bias_init=bias_init(), name=f"{prefix}_fc_{i + 1}")(x))
+        return x
 
     @nn.compact
-    def __call__(self, obs):
-        x = obs.astype(jnp.float32).reshape(obs.shape[0], -1)
-        value_features = mlp(x, self.hidden_units, self.hidden_layers, "critic")
-        value = nn.Dense(1, kernel_init=nn.initializers.orthogonal(1.0), name="critic_out")(value_features)[..., 0]
-        policy_features = mlp(x, self.hidden_units, self.hidden_layers, "actor")
-        out = nn.Dense(self.action_dim, kernel_init=nn.initializers.orthogonal(0.01), name="actor_out")(policy_features)
+    def __call__(self, x, rng=None):
+        # One observation has the environment's shape; a batch has one more leading axis.
+        if self.flatten_2d and x.ndim >= 2:
+            x = x.reshape(-1) if x.ndim == 2 else x.reshape(x.shape[0], -1)
+        if self.flatten_3d and x.ndim >= 3:
+            x = x.reshape(-1) if x.ndim == 3 else x.reshape(x.shape[0], -1)
+
+        v = nn.Dense(1, bias_init=bias_init(), name=f"{self.prefix_critic}_fc_v")(self.tower(x, self.prefix_critic))
+
+        x_a = self.tower(x, self.prefix_actor)
         if self.continuous:
-            log_std = self.param("log_std", nn.initializers.zeros, (self.action_dim,))
-            return value, DiagonalGaussian(out, log_std)
-        return value, Categorical(out)
+            mu = nn.Dense(self.num_output_units, bias_init=bias_init(), name=f"{self.prefix_actor}_fc_mu")(x_a)
+            raw_scale = nn.Dense(self.num_output_units, bias_init=bias_init(),
+                                 name=f"{self.prefix_actor}_fc_scale")(x_a)
+            return v, DiagonalGaussian(mu, jax.nn.softplus(raw_scale) + self.min_std)
+        logits = nn.Dense(self.num_output_units, bias_init=bias_init(), name=f"{self.prefix_actor}_fc_logits")(x_a)
+        return v, Categorical(logits)
 
 
 def get_model_ready(rng, config):
-    """(model, initial params) for the environment and network sizes of a training config."""
-    env, env_params = gymnax.make(config["env_name"], **config.get("env_kwargs", {}))
+    """(model, initial params) for this task's environment; `config` is the train_config section."""
+    env, env_params = gymnax.make(ENV_NAME)
     action_space = env.action_space(env_params)
     continuous = not hasattr(action_space, "n")
-    action_dim = int(action_space.shape[0]) if continuous else int(action_space.n)
-    network = config.get("network", {})
-    model = ActorCritic(action_dim=action_dim, continuous=continuous,
-                        hidden_units=int(network.get("hidden_units", 256)),
-                        hidden_layers=int(network.get("hidden_layers", 2)))
+    num_outputs = int(action_space.shape[0]) if continuous else int(action_space.n)
+    model = Model(**config["network_config"], num_output_units=num_outputs, continuous=continuous)
     obs_shape = env.observation_space(env_params).shape
-    params = model.init(rng, jnp.zeros((1, *obs_shape), jnp.float32))
+    params = model.init(rng, jnp.zeros(obs_shape, jnp.float32), rng=rng)
     return model, params
