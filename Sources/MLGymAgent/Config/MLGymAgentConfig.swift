@@ -40,6 +40,9 @@ public struct MLGymAgentConfig: Sendable, Equatable {
     static let toolFields: Set<String> = [
         "command_files", "env_variables", "util_functions", "submit_command", "parser", "state_command",
         "blocklist_error_template", "blocklist", "blocklist_standalone",
+        // MLGym's default_lit_search.yaml writes this for `parser`; MLGym never reads it, so neither does mlgym
+        // (its commands are documented by the default parser, ParseCommandBash).
+        "command_parser",
     ]
 
     /// The paths the config names (demonstrations, command files), for the client to read and send.

@@ -1,8 +1,9 @@
 """Evaluation for the 3SATTime task.
 
-Runs the DPLL solver of solver.py with `heuristic_fn` from heuristic.py on every
-formula of data/dataset.json, in file order, checks each answer against the recorded
-ground truth and checks every "satisfiable" answer's model against the formula.
+Runs the DPLL solver of solver.py (class DPLL, which calls `heuristic_fn` from
+heuristic.py with the same arguments as MLGym's solver does) on every formula of
+data/dataset.json, in file order, checks each answer against the recorded ground
+truth and checks every "satisfiable" answer's model against the formula.
 
 The agent's code never runs in this process. This process (the parent) reads the
 dataset, checks the answers, measures the time and is the only writer of stdout. The
@@ -325,15 +326,21 @@ def solve(solver, heuristic_fn, instance):
     """One formula's answer, as the parent expects it."""
     index, num_vars = instance["index"], instance["num_vars"]
     try:
-        dpll = solver.DPLLSolver(instance["clauses"], num_vars, heuristic_fn)
-        is_sat, model = dpll.solve()
+        dpll = solver.DPLL(instance["clauses"], heuristic_fn, num_vars)
+        is_sat = dpll.solve() is True
+        model = dpll.model if is_sat else None
+        # Variables the search left unassigned may take any value; they get False.
+        values = ([model.get(variable) is True for variable in range(1, num_vars + 1)]
+                  if is_sat else None)
+        decisions = dpll.num_decisions
     except solver.HeuristicError as error:
         raise EvaluationError(f"formula {index}: invalid decision: {error}")
     except (Exception, SystemExit) as error:
         raise EvaluationError(
             f"formula {index}: the solver stopped with {type(error).__name__}: {error}")
-    values = [model[variable] for variable in range(1, num_vars + 1)] if is_sat else None
-    return {"index": index, "is_sat": is_sat, "model": values, "decisions": dpll.decisions}
+    if type(decisions) is not int:
+        raise EvaluationError(f"formula {index}: the solver's decision count was altered")
+    return {"index": index, "is_sat": is_sat, "model": values, "decisions": decisions}
 
 
 def worker_main():

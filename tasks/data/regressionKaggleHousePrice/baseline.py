@@ -1,128 +1,68 @@
-"""Baseline for the house price task: ridge regression with numpy.
+"""Baseline for the house price task: ridge regression with scikit-learn.
 
-Reads data/train.csv, data/validation.csv and data/test.csv, fits a ridge
-regression (alpha 0.1) of SalePrice on every other column except Id, prints the
-validation RMSE and R^2, and writes the test predictions to submission.csv
-(columns Id,SalePrice).
+Reads data/train.csv, data/validation.csv and data/test.csv with pandas, fits one
+scikit-learn pipeline on the training rows and writes the test predictions to
+submission.csv (columns Id, SalePrice). It prints the RMSE and R^2 on the training
+and on the validation rows.
 
-Features: a column is numeric when every non-missing training value parses as a
-number; missing numeric values ("NA" or empty) are replaced by the training median
-and each numeric column is standardised with the training mean and standard
-deviation. Every other column is one-hot encoded over the values seen in training
-("NA" counts as a value of its own); values never seen in training get all zeros.
+The model (the same set-up as MLGym's baseline for this task):
+  * features: every column except Id and SalePrice;
+  * numeric columns (pandas number dtypes): missing values replaced by the training
+    mean, then standardised (StandardScaler);
+  * the other columns: missing values replaced by the category "missing", then
+    one-hot encoded over the training categories (unseen ones give all zeros);
+  * Ridge regression with alpha = 0.1 (intercept fitted, not penalised).
 Run from the workspace: python3 baseline.py
 """
 
-import csv
-import math
-
 import numpy as np
+import pandas as pd
+from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_squared_error, r2_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-ALPHA = 0.1
-MISSING = {"", "NA"}
-TARGET = "SalePrice"
-ID = "Id"
-
-
-def read_table(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows:
-        raise SystemExit(f"{path} has no rows")
-    return rows
+ID, TARGET = "Id", "SalePrice"
+RIDGE_ALPHA = 0.1
 
 
-def is_number(text):
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+def features(table):
+    return table.drop(columns=[column for column in (ID, TARGET) if column in table.columns])
 
 
-class Featurizer:
-    """Learns the encoding from the training rows and applies it to any rows."""
-
-    def __init__(self, rows):
-        columns = [name for name in rows[0] if name not in (ID, TARGET)]
-        self.numeric = []
-        self.categorical = []
-        for name in columns:
-            present = [row[name] for row in rows if row[name] not in MISSING]
-            if present and all(is_number(value) for value in present):
-                self.numeric.append(name)
-            else:
-                self.categorical.append(name)
-        self.median = {}
-        self.mean = {}
-        self.scale = {}
-        for name in self.numeric:
-            values = np.array([float(row[name]) for row in rows if row[name] not in MISSING])
-            self.median[name] = float(np.median(values))
-            filled = np.array([self._number(row[name], name) for row in rows])
-            self.mean[name] = float(filled.mean())
-            self.scale[name] = float(filled.std()) or 1.0
-        self.levels = {name: sorted({row[name] for row in rows}) for name in self.categorical}
-
-    def _number(self, text, name):
-        if text in MISSING or not is_number(text):
-            return self.median[name]
-        return float(text)
-
-    def transform(self, rows):
-        blocks = []
-        for name in self.numeric:
-            column = np.array([self._number(row[name], name) for row in rows])
-            blocks.append(((column - self.mean[name]) / self.scale[name])[:, None])
-        for name in self.categorical:
-            position = {value: i for i, value in enumerate(self.levels[name])}
-            one_hot = np.zeros((len(rows), len(position)))
-            for r, row in enumerate(rows):
-                i = position.get(row[name])
-                if i is not None:
-                    one_hot[r, i] = 1.0
-            blocks.append(one_hot)
-        return np.hstack(blocks)
+def make_model():
+    numeric = make_pipeline(SimpleImputer(strategy="mean"), StandardScaler())
+    categorical = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"),
+        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+    )
+    columns = make_column_transformer(
+        (numeric, make_column_selector(dtype_include=np.number)),
+        (categorical, make_column_selector(dtype_exclude=np.number)),
+    )
+    return make_pipeline(columns, Ridge(alpha=RIDGE_ALPHA))
 
 
-def fit_ridge(features, target, alpha):
-    """Ridge regression with an unpenalised intercept: returns (weights, intercept)."""
-    feature_mean = features.mean(axis=0)
-    target_mean = target.mean()
-    centred = features - feature_mean
-    gram = centred.T @ centred + alpha * np.eye(features.shape[1])
-    weights = np.linalg.solve(gram, centred.T @ (target - target_mean))
-    return weights, target_mean - feature_mean @ weights
-
-
-def rmse_r2(truth, prediction):
-    residual = truth - prediction
-    rmse = float(np.sqrt(np.mean(residual ** 2)))
-    r2 = float(1.0 - np.sum(residual ** 2) / np.sum((truth - truth.mean()) ** 2))
-    return rmse, r2
+def report(name, truth, predicted):
+    rmse = float(np.sqrt(mean_squared_error(truth, predicted)))
+    print(f"{name}: RMSE {rmse:.2f}, R2 {r2_score(truth, predicted):.4f}")
 
 
 def main():
-    train = read_table("data/train.csv")
-    validation = read_table("data/validation.csv")
-    test = read_table("data/test.csv")
+    train = pd.read_csv("data/train.csv")
+    validation = pd.read_csv("data/validation.csv")
+    test = pd.read_csv("data/test.csv")
 
-    featurizer = Featurizer(train)
-    train_target = np.array([float(row[TARGET]) for row in train])
-    weights, intercept = fit_ridge(featurizer.transform(train), train_target, ALPHA)
+    model = make_model()
+    model.fit(features(train), train[TARGET])
+    report("training", train[TARGET], model.predict(features(train)))
+    report("validation", validation[TARGET], model.predict(features(validation)))
 
-    def predict(rows):
-        return featurizer.transform(rows) @ weights + intercept
-
-    validation_target = np.array([float(row[TARGET]) for row in validation])
-    rmse, r2 = rmse_r2(validation_target, predict(validation))
-    print(f"validation: rmse {rmse:.2f}, r2 {r2:.4f}")
-
-    with open("submission.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([ID, TARGET])
-        for row, price in zip(test, predict(test)):
-            writer.writerow([row[ID], repr(float(price))])
-    print(f"wrote submission.csv with {len(test)} predictions")
+    submission = pd.DataFrame({ID: test[ID], TARGET: model.predict(features(test))})
+    submission.to_csv("submission.csv", index=False)
+    print(f"wrote submission.csv with {len(submission)} predictions")
 
 
 if __name__ == "__main__":
