@@ -38,6 +38,8 @@ public final class Sandbox: Sendable {
         var listeners: [AsyncStream<SandboxEvent>.Continuation] = []
         var stopping = false
         var teardown: TeardownReport?
+        /// Later `stop` callers, waiting for the first one's teardown.
+        var teardownWaiters: [CheckedContinuation<TeardownReport, Never>] = []
     }
     private let state = Mutex(State())
 
@@ -211,9 +213,12 @@ public final class Sandbox: Sendable {
             return !state.stopping
         }
         guard first else {
-            while true {
-                if let report = state.withLock({ $0.teardown }) { return report }
-                try? await Task.sleep(for: .milliseconds(5))
+            return await withCheckedContinuation { (continuation: CheckedContinuation<TeardownReport, Never>) in
+                let report = state.withLock { state in
+                    if state.teardown == nil { state.teardownWaiters.append(continuation) }
+                    return state.teardown
+                }
+                if let report { continuation.resume(returning: report) }
             }
         }
         // Killing pid 1 of a pid namespace kills every process in it. Destroying the cgroup below kills
@@ -241,12 +246,16 @@ public final class Sandbox: Sendable {
         let report = TeardownReport(
             processesLeft: left, cgroupRemoved: cgroup.map { $0.directories.allSatisfy { !FileManager.default.fileExists(atPath: $0) } } ?? true,
             volumeKept: keepVolume ? (volume?.imagePath ?? workspaceHostPath) : nil, problems: problems)
-        let listeners = state.withLock { state in
+        let (listeners, waiters) = state.withLock { state in
             state.events.append(SandboxEvent.stopped)
             state.teardown = report
-            defer { state.listeners = [] }
-            return state.listeners
+            defer {
+                state.listeners = []
+                state.teardownWaiters = []
+            }
+            return (state.listeners, state.teardownWaiters)
         }
+        for waiter in waiters { waiter.resume(returning: report) }
         for listener in listeners {
             listener.yield(.stopped)
             listener.finish()

@@ -36,20 +36,18 @@ public final class PersistentShell: Sendable {
     private let outputLimit: Int
     private let state = Mutex(State())
     private let writing = Mutex(())
-    private let use = Mutex(Use.idle)
+    private let use = ShellUseGate()
     private let sequence = Mutex(0)
     private let observers = Mutex<[UInt64: @Sendable ([UInt8]?) -> Void]>([:])
     private let nextObserver = Mutex<UInt64>(0)
-
-    /// Who has the shell: nobody, one framed command, a person at an attached terminal, or the daemon giving
-    /// it back to the agent after the last terminal detached.
-    private enum Use { case idle, command, interactive, releasing }
 
     private struct State {
         var buffer: [UInt8] = []
         var dropped = 0
         var waiter: CheckedContinuation<Void, Never>?
         var closed = false
+        /// `close()` callers waiting for the reader to close the terminal.
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private init(process: SandboxProcess, master: Int32, nonce: String, shellHostPID: Int32, outputLimit: Int) {
@@ -103,8 +101,8 @@ public final class PersistentShell: Sendable {
         _ command: String, timeout: Duration? = nil, silenceTimeout: Duration? = nil,
         onOutput: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> Result {
-        try await acquire(for: .command)
-        defer { use.withLock { $0 = .idle } }
+        try await use.acquire(for: .command)
+        defer { use.release() }
         return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput)
     }
 
@@ -115,8 +113,8 @@ public final class PersistentShell: Sendable {
     public func run(
         _ command: String, timeout: Duration?, silenceTimeout: Duration?, epilogue: String
     ) async throws -> (result: Result, epilogue: String?) {
-        try await acquire(for: .command)
-        defer { use.withLock { $0 = .idle } }
+        try await use.acquire(for: .command)
+        defer { use.release() }
         let number = sequence.withLock { value in
             value += 2
             return value - 1
@@ -135,7 +133,7 @@ public final class PersistentShell: Sendable {
     public var hasEnded: Bool { state.withLock { $0.closed } }
 
     /// Whether a person has the shell (between `beginInteractive` and `endInteractive`).
-    public var isInteractive: Bool { use.withLock { $0 == .interactive } }
+    public var isInteractive: Bool { use.current == .interactive }
 
     private func runFramed(
         _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
@@ -155,27 +153,6 @@ public final class PersistentShell: Sendable {
         defer { if let observer { removeObserver(observer) } }
         try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
         return try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
-    }
-
-    /// Waits while a command runs; refuses while a terminal is attached.
-    private func acquire(for wanted: Use) async throws {
-        var backoff = 1
-        while true {
-            let outcome: Use? = use.withLock { current in
-                guard current == .idle else { return current }
-                current = wanted
-                return nil
-            }
-            switch outcome {
-            case nil: return
-            case .interactive?:
-                throw MLGymError(.invalidState, "a terminal is attached to the session's shell (detach it with ctrl-p ctrl-q, then retry)")
-            default:
-                // A command is running: look again soon, less often the longer it runs.
-                try await Task.sleep(for: .milliseconds(backoff))
-                backoff = min(backoff * 2, 50)
-            }
-        }
     }
 
     // MARK: Observers and attached terminals
@@ -199,14 +176,14 @@ public final class PersistentShell: Sendable {
     /// Hands the shell to a person: waits for a running command to finish, then gives the terminal echo, line
     /// editing by the terminal driver and a prompt. `exec` is refused until `endInteractive`.
     public func beginInteractive(rows: UInt16, cols: UInt16) async throws {
-        try await acquire(for: .interactive)
+        try await use.acquire(for: .interactive)
         do {
             resize(rows: rows, cols: cols)
             let result = try await runFramed(
                 "stty sane <&2; PS1='\\u@\\h:\\w\\$ '; PS2='> '; set -o ignoreeof", timeout: .seconds(5))
             if result.timedOut { throw MLGymError(.timeout, "the session's shell did not answer within 5 s") }
         } catch {
-            use.withLock { $0 = .idle }
+            use.release()
             throw error
         }
     }
@@ -215,13 +192,8 @@ public final class PersistentShell: Sendable {
     /// foreground, restores raw mode without echo and the agent's window size.
     public func endInteractive(rows: UInt16 = 24, cols: UInt16 = 200) async {
         // Only a shell that a person has: a failed `beginInteractive` left nothing to undo.
-        let releasing = use.withLock { use in
-            guard use == .interactive else { return false }
-            use = .releasing
-            return true
-        }
-        guard releasing else { return }
-        defer { use.withLock { $0 = .idle } }
+        guard use.transition(from: .interactive, to: .releasing) else { return }
+        defer { use.release() }
         for _ in 0..<3 {
             // ctrl-U empties the line the terminal driver is collecting, so the restore command starts clean.
             try? sendBytes([0x15])
@@ -235,7 +207,7 @@ public final class PersistentShell: Sendable {
 
     /// Types `bytes` at the terminal (only while interactive).
     public func writeInput(_ bytes: [UInt8]) throws(MLGymError) {
-        guard use.withLock({ $0 == .interactive }) else {
+        guard use.current == .interactive else {
             throw MLGymError(.invalidState, "the shell is not attached")
         }
         try sendBytes(bytes)
@@ -254,7 +226,13 @@ public final class PersistentShell: Sendable {
         process.signalGroup(SIGKILL)
         _ = await process.wait()
         // The reader sees EIO once the last slave descriptor is gone, and closes the master.
-        while !state.withLock({ $0.closed }) { try? await Task.sleep(for: .milliseconds(2)) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let closed = state.withLock { state in
+                if !state.closed { state.closeWaiters.append(continuation) }
+                return state.closed
+            }
+            if closed { continuation.resume() }
+        }
     }
 
     // MARK: Framing
@@ -516,15 +494,19 @@ public final class PersistentShell: Sendable {
                 }
                 waiter?.resume()
             }
-            let waiter = writing.withLock { _ in
+            let (waiter, closeWaiters) = writing.withLock { _ in
                 state.withLock { state in
                     Glibc.close(master)
                     state.closed = true
-                    defer { state.waiter = nil }
-                    return state.waiter
+                    defer {
+                        state.waiter = nil
+                        state.closeWaiters = []
+                    }
+                    return (state.waiter, state.closeWaiters)
                 }
             }
             waiter?.resume()
+            for closeWaiter in closeWaiters { closeWaiter.resume() }
             for handler in observers.withLock({ Array($0.values) }) { handler(nil) }
         }
         thread.name = "mlgym-shell-reader"

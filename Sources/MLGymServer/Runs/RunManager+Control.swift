@@ -14,9 +14,7 @@ extension RunManager {
             if let sessionID = try? await store.runs.run(record.id).sessionID {
                 _ = try? await sessions.stop(sessionID, for: peer, reason: "its run was stopped")
             }
-            for _ in 0..<200 where controls[record.id] != nil {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
+            await waitForRuns(limit: .seconds(10)) { $0.controls[record.id] == nil }
         }
         return try await describe(record.id, for: peer)
     }
@@ -73,9 +71,33 @@ extension RunManager {
     public func shutdown() async {
         stopping = true
         for control in controls.values { control.stop() }
-        for _ in 0..<200 where !controls.isEmpty {
-            try? await Task.sleep(for: .milliseconds(50))
+        await waitForRuns(limit: .seconds(10)) { $0.controls.isEmpty }
+    }
+
+    /// Waits until `done` holds, looking again each time a run ends; gives up after `limit` (a run whose model
+    /// call or command will not let go must not hold a stop or a shutdown for ever).
+    func waitForRuns(limit: Duration, until done: (isolated RunManager) -> Bool) async {
+        let deadline = ContinuousClock.now + limit
+        while !done(self), ContinuousClock.now < deadline {
+            nextRunWaiter += 1
+            let id = nextRunWaiter
+            let timer = Task { [weak self] in
+                try? await Task.sleep(until: deadline)
+                await self?.wakeRunWaiter(id)
+            }
+            await withCheckedContinuation { runWaiters[id] = $0 }
+            timer.cancel()
         }
+    }
+
+    func wakeRunWaiter(_ id: UInt64) {
+        runWaiters.removeValue(forKey: id)?.resume()
+    }
+
+    func wakeRunWaiters() {
+        let waiting = runWaiters
+        runWaiters = [:]
+        for continuation in waiting.values { continuation.resume() }
     }
 
     /// Refuses new runs; what a stopping daemon does first, before sessions refuse new ones.

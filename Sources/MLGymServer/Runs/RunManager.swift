@@ -28,7 +28,15 @@ public actor RunManager {
     let sessions: SessionManager
     let store: Store
     let configuration: Configuration
-    var controls: [String: RunControl] = [:]
+    var controls: [String: RunControl] = [:] {
+        didSet {
+            // A run ended: whoever waits for runs to end looks again (`waitForRuns`).
+            if controls.count < oldValue.count { wakeRunWaiters() }
+        }
+    }
+    /// Callers of `waitForRuns`, woken when a run ends or their time is up.
+    var runWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var nextRunWaiter: UInt64 = 0
     /// Each run's method and GPUs from its stored configuration, read once: a campaign's progress lists every
     /// run twice a second, and a replay's configuration holds its whole trajectory.
     var labels: [String: RunLabels] = [:]
