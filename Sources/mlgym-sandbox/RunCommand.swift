@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import MLGymCore
 import MLGymSandbox
+import Synchronization
 
 /// `mlgym-sandbox run [OPTIONS] -- CMD [ARG...]`
 struct RunCommand: AsyncParsableCommand {
@@ -37,10 +38,14 @@ struct RunCommand: AsyncParsableCommand {
             for warning in box.warnings { FileHandle.standardError.write(Data("mlgym-sandbox: warning: \(warning)\n".utf8)) }
         }
         // A closed terminal or a `kill` still removes the sandbox (Ctrl-C in a terminal goes to the sandbox).
+        // The exit status then says which signal it was, whichever of the two paths below gets there first (the
+        // command ends as soon as the sandbox goes).
+        let signalled = SignalSeen()
         let stopOnSignal = [SIGTERM, SIGHUP] .map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
             source.setEventHandler {
+                signalled.record(signalNumber)
                 Task {
                     await box.stop()
                     Foundation.exit(128 + signalNumber)
@@ -70,6 +75,14 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         await box.stop()
+        if let signalNumber = signalled.first { Foundation.exit(128 + signalNumber) }
         throw ExitCode(status.code)
     }
+}
+
+/// The first stop signal the command was sent, if any.
+private final class SignalSeen: Sendable {
+    private let value = Mutex<Int32?>(nil)
+    func record(_ number: Int32) { value.withLock { $0 = $0 ?? number } }
+    var first: Int32? { value.withLock { $0 } }
 }

@@ -12,24 +12,14 @@ public struct DiskVolume: Sendable {
     public let imagePath: String
     public let mountPoint: String
 
-    /// Creates (or reuses) the image at `imagePath` with `sizeBytes` and mounts it on `mountPoint`.
-    public static func create(imagePath: String, mountPoint: String, sizeBytes: UInt64) throws(MLGymError) -> DiskVolume {
+    /// Creates (or reuses) the image at `imagePath` with `sizeBytes` and mounts it on `mountPoint`; a fresh
+    /// image comes from `pool` when it has one of that size.
+    public static func create(
+        imagePath: String, mountPoint: String, sizeBytes: UInt64, pool: VolumeImagePool? = nil
+    ) throws(MLGymError) -> DiskVolume {
         let manager = FileManager.default
-        if !manager.fileExists(atPath: imagePath) {
-            guard let handle = FileHandle(forWritingAtPath: imagePath) ?? {
-                manager.createFile(atPath: imagePath, contents: nil, attributes: [.posixPermissions: 0o600])
-                return FileHandle(forWritingAtPath: imagePath)
-            }() else {
-                throw MLGymError(.system, "cannot create volume image \(imagePath)")
-            }
-            do {
-                try handle.truncate(atOffset: sizeBytes)
-                try handle.close()
-            } catch {
-                throw MLGymError(.system, "cannot size volume image \(imagePath) to \(sizeBytes) bytes: \(error)")
-            }
-            try run("/sbin/mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-O", "^has_journal", imagePath],
-                    what: "cannot make an ext4 file system in \(imagePath)", hint: "is e2fsprogs installed?")
+        if !manager.fileExists(atPath: imagePath), pool?.take(sizeBytes: sizeBytes, to: imagePath) != true {
+            try format(imagePath: imagePath, sizeBytes: sizeBytes)
         }
         do {
             try manager.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -39,6 +29,25 @@ public struct DiskVolume: Sendable {
         try run("/bin/mount", ["-o", "loop,nosuid,nodev", imagePath, mountPoint],
                 what: "cannot loop-mount volume \(imagePath) on \(mountPoint)", hint: "loop devices need root and /dev/loop-control")
         return DiskVolume(imagePath: imagePath, mountPoint: mountPoint)
+    }
+
+    /// Makes a sparse image of `sizeBytes` at `imagePath` with an empty ext4 file system in it.
+    static func format(imagePath: String, sizeBytes: UInt64) throws(MLGymError) {
+        let manager = FileManager.default
+        guard let handle = FileHandle(forWritingAtPath: imagePath) ?? {
+            manager.createFile(atPath: imagePath, contents: nil, attributes: [.posixPermissions: 0o600])
+            return FileHandle(forWritingAtPath: imagePath)
+        }() else {
+            throw MLGymError(.system, "cannot create volume image \(imagePath)")
+        }
+        do {
+            try handle.truncate(atOffset: sizeBytes)
+            try handle.close()
+        } catch {
+            throw MLGymError(.system, "cannot size volume image \(imagePath) to \(sizeBytes) bytes: \(error)")
+        }
+        try run("/sbin/mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-O", "^has_journal", imagePath],
+                what: "cannot make an ext4 file system in \(imagePath)", hint: "is e2fsprogs installed?")
     }
 
     /// Unmounts the volume (the loop device goes with it) and, unless kept, deletes the image.

@@ -43,7 +43,7 @@ struct SandboxBuilder {
                 try makeDirectory(volumeDirectory)
             } else {
                 let made = try DiskVolume.create(
-                    imagePath: stateDirectory + "/volume.img", mountPoint: volumeDirectory, sizeBytes: diskBytes)
+                    imagePath: stateDirectory + "/volume.img", mountPoint: volumeDirectory, sizeBytes: diskBytes, pool: engine.volumePool)
                 volume = made
                 volumeDirectory = made.mountPoint
                 cleanup.add { made.remove(keepImage: false) }

@@ -41,6 +41,8 @@ public final class SandboxEngine: Sendable {
     /// Things the operator should know about this host (missing cgroup delegation, no GPU).
     public let warnings: [String]
     let initExecutable: String
+    /// Volume images formatted ahead (root only: rootless sandboxes get no volume).
+    public let volumePool: VolumeImagePool?
     let seccompProgramFD: Int32
     let hostPaths: MountPlan.HostPaths
     let gpuInventory: GPUInventory
@@ -79,6 +81,7 @@ public final class SandboxEngine: Sendable {
                 throw MLGymError(.system, "cannot create \(directory): \(error)")
             }
         }
+        volumePool = rootless ? nil : VolumeImagePool(stateDirectory: configuration.stateDirectory)
     }
 
     deinit {
@@ -160,7 +163,7 @@ public final class SandboxEngine: Sendable {
     public func removeStaleState(keeping: Set<String>) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: configuration.stateDirectory)) ?? []
         var removed: [String] = []
-        for name in names.sorted() where !keeping.contains(name) {
+        for name in names.sorted() where !keeping.contains(name) && name != VolumeImagePool.directoryName {
             removeState(of: name)
             removed.append(name)
         }

@@ -97,6 +97,10 @@ public final class Daemon: Sendable {
             sessions.defaultLimits.diskBytes = nil
             DaemonLog.warning("rootless: sessions get no default disk limit (loop-mounted volumes need root); their workspaces are plain directories")
         }
+        if let disk = sessions.defaultLimits.diskBytes {
+            // Sessions that take the default get a volume formatted ahead of them.
+            engine.volumePool?.prepare(sizeBytes: disk)
+        }
         sessions.rootFilesystem = configuration.rootfs == "host" ? .host : .directory(configuration.rootfs)
         let registry = TaskRegistry(roots: configuration.taskDirectories)
         for problem in registry.problems { DaemonLog.warning("task not loaded: \(problem)") }
@@ -175,6 +179,7 @@ public final class Daemon: Sendable {
         try await server.run(listening)
         await runs.shutdown()
         await manager.shutdown()
+        manager.engine.volumePool?.stop()
         DaemonLog.info("mlgymd stopped")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLGymSandbox
 import MLGymTestSupport
 
 /// Everything a daemon's sandboxes can leave on the host, looked for where each kind lives: processes in its
@@ -45,7 +46,9 @@ struct HostLeftovers: CustomStringConvertible {
         for controller in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
             found.cgroups += childDirectories(named: cgroupParent, under: "/sys/fs/cgroup/" + controller, depth: 6)
         }
-        found.sandboxStorage = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/sandboxes")) ?? []
+        // The volume pool is the running daemon's own (images formatted ahead, never mounted), not a leftover.
+        found.sandboxStorage = ((try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/sandboxes")) ?? [])
+            .filter { $0 != VolumeImagePool.directoryName }
         // Sandboxes' directories are named by their 12-hex-digit ids (beside them: the agents' socket directory).
         found.runtimeDirectories = ((try? FileManager.default.contentsOfDirectory(atPath: daemon.runtimeDirectory + "/sandboxes")) ?? [])
             .filter { $0.count == 12 && $0.allSatisfy(\.isHexDigit) }
