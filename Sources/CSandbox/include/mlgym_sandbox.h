@@ -162,3 +162,6 @@ int mlg_heap_limit_arenas(int arenas);
  * namespace first when `join_user_ns`, as a rootless mlgymd must), made by a short-lived child so that the caller
  * never changes namespace. Returns the descriptor (O_CLOEXEC) or -errno. */
 int mlg_listen_in_network_of(pid_t pid, int join_user_ns, unsigned short port);
+/* Mounts the ext4 image `image` on `mount_point` through a free loop device that goes away with the mount
+ * (autoclear), with mount(2) `flags` (MS_NOSUID | MS_NODEV), without running mount(8). 0 or -errno. */
+int mlg_loop_mount(const char *image, const char *mount_point, unsigned long flags);

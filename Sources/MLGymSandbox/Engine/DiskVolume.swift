@@ -1,3 +1,4 @@
+import CSandbox
 import Foundation
 import Glibc
 import MLGymCore
@@ -26,8 +27,11 @@ public struct DiskVolume: Sendable {
         } catch {
             throw MLGymError(.system, "cannot create mount point \(mountPoint): \(error)")
         }
-        try run("/bin/mount", ["-o", "loop,nosuid,nodev", imagePath, mountPoint],
-                what: "cannot loop-mount volume \(imagePath) on \(mountPoint)", hint: "loop devices need root and /dev/loop-control")
+        // System calls rather than mount(8): a session start then forks no process for its volume.
+        let mounted = mlg_loop_mount(imagePath, mountPoint, UInt(MS_NOSUID | MS_NODEV))
+        guard mounted == 0 else {
+            throw MLGymError(.system, "cannot loop-mount volume \(imagePath) on \(mountPoint): \(String(cString: strerror(-mounted))) (loop devices need root and /dev/loop-control)")
+        }
         return DiskVolume(imagePath: imagePath, mountPoint: mountPoint)
     }
 
@@ -35,7 +39,7 @@ public struct DiskVolume: Sendable {
     static func format(imagePath: String, sizeBytes: UInt64) throws(MLGymError) {
         let manager = FileManager.default
         guard let handle = FileHandle(forWritingAtPath: imagePath) ?? {
-            manager.createFile(atPath: imagePath, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = manager.createFile(atPath: imagePath, contents: nil, attributes: [.posixPermissions: 0o600])
             return FileHandle(forWritingAtPath: imagePath)
         }() else {
             throw MLGymError(.system, "cannot create volume image \(imagePath)")
