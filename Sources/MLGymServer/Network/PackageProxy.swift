@@ -210,9 +210,11 @@ private final class ProxyFrontHandler: ChannelInboundHandler, RemovableChannelHa
         if buffered.readableBytes > 0 { upstream.write(buffered, promise: nil) }
         buffered = ByteBuffer()
         upstream.flush()
+        let channel = context.channel
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
-        context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
-        context.read()
+        // Through the whole pipeline, not this handler's context (it is leaving): the relay decides when to read.
+        channel.setOption(.autoRead, value: true).whenComplete { _ in }
+        channel.read()
     }
 
     private func answer(_ context: ChannelHandlerContext, status: String, _ message: String) {
