@@ -189,7 +189,7 @@ public actor RunManager {
         guard let control = controls[id] else { return }
         defer { controls[id] = nil }
         guard !control.isStopped, !stopping else {
-            try? await store.runs.end(id, state: .interrupted, exitStatus: "interrupted", message: "stopped before it started", evaluations: nil)
+            await loggedWrite("record run \(id) interrupted") { try await store.runs.end(id, state: .interrupted, exitStatus: "interrupted", message: "stopped before it started", evaluations: nil) }
             return
         }
         let model: ModelSpec
@@ -207,7 +207,7 @@ public actor RunManager {
             sessionID = try await sessions.create(spec, owner: owner).id
             try await store.runs.start(id, sessionID: sessionID)
         } catch {
-            try? await store.runs.end(id, state: .failed, exitStatus: nil, message: "the run could not start: \(error.message)", evaluations: nil)
+            await loggedWrite("record run \(id) failed") { try await store.runs.end(id, state: .failed, exitStatus: nil, message: "the run could not start: \(error.message)", evaluations: nil) }
             return
         }
         if let live = try? await sessions.liveSession(sessionID, for: owner) {
@@ -233,7 +233,7 @@ public actor RunManager {
         await environment.flushHistory()
         let snapshot = try? WireCoding.encoder().encode(await evaluations(ofSessions: (try? await store.runs.run(id).sessionIDs) ?? [sessionID]))
         let state: AgentRunRecord.State = outcome.reason == .interrupted ? .interrupted : .finished
-        try? await store.runs.end(id, state: state, exitStatus: outcome.exitStatus, message: outcome.message, evaluations: snapshot)
+        await loggedWrite("record the end of run \(id)") { try await store.runs.end(id, state: state, exitStatus: outcome.exitStatus, message: outcome.message, evaluations: snapshot) }
         DaemonLog.info("run \(id) \(state.rawValue): \(outcome.exitStatus)\(outcome.message.map { " (\($0))" } ?? "")")
         if let live = try? await sessions.liveSession(sessionID, for: owner) {
             live.drivingRun.withLock { $0 = nil }

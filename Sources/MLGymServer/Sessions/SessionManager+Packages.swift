@@ -31,7 +31,7 @@ extension SessionManager {
                 return
             }
             let details = (try? JSONSerialization.data(withJSONObject: ["target": target, "reason": reason], options: [.sortedKeys])) ?? Data("{}".utf8)
-            Task { _ = try? await store.sessions.recordEvent(id, kind: .networkRefused, details: details) }
+            Task { await loggedWrite("record a refused connection of session \(id)") { try await store.sessions.recordEvent(id, kind: .networkRefused, details: details) } }
         }
     }
 }

@@ -155,11 +155,11 @@ public actor SessionManager {
             await taskSetup?.agentSocket?.close()
             agentSlots[id] = nil
             let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
-            _ = try? await store.sessions.transition(id, to: .failed, reason: failure.message)
+            await loggedWrite("record session \(id) failed") { try await store.sessions.transition(id, to: .failed, reason: failure.message) }
             if failure.isCallersFault {
                 // The request was at fault (a GPU this host lacks, a limit it cannot honour): the caller has the
                 // reason, and a row kept for each such request would let a member pile up rows without end.
-                _ = try? await store.sessions.deleteSession(id)
+                await loggedWrite("delete the row of session \(id)") { try await store.sessions.deleteSession(id) }
             }
             DaemonLog.warning("session \(id) failed to start: \(failure.message)")
             throw failure
@@ -195,12 +195,12 @@ public actor SessionManager {
                 switch event {
                 case .outOfMemory(let stats):
                     let details = (try? WireCoding.encoder().encode(stats)) ?? Data("{}".utf8)
-                    _ = try? await store.sessions.recordEvent(session.id, kind: .oom, details: details)
+                    await loggedWrite("record an OOM event of session \(session.id)") { try await store.sessions.recordEvent(session.id, kind: .oom, details: details) }
                 case .wallTimeExceeded(let seconds):
-                    _ = try? await store.sessions.recordEvent(session.id, kind: .wallTime, details: Data("{\"seconds\":\(seconds)}".utf8))
+                    await loggedWrite("record a wall-time event of session \(session.id)") { try await store.sessions.recordEvent(session.id, kind: .wallTime, details: Data("{\"seconds\":\(seconds)}".utf8)) }
                     await self.ended(session.id, state: .stopped, reason: "wall-time limit of \(seconds) s reached")
                 case .initExited:
-                    _ = try? await store.sessions.recordEvent(session.id, kind: .initExited, details: Data("{}".utf8))
+                    await loggedWrite("record the init exit of session \(session.id)") { try await store.sessions.recordEvent(session.id, kind: .initExited, details: Data("{}".utf8)) }
                     await self.ended(session.id, state: .failed, reason: "the sandbox's init process exited")
                 case .stopped:
                     break
@@ -215,7 +215,7 @@ public actor SessionManager {
         let store = store
         let task = Task {
             await session.end()
-            _ = try? await store.sessions.transition(id, to: state, reason: reason)
+            await loggedWrite("record session \(id) \(state.rawValue)") { try await store.sessions.transition(id, to: state, reason: reason) }
         }
         stopsInProgress[id] = task
         await task.value
@@ -335,7 +335,7 @@ public actor SessionManager {
             let store = store
             let task = Task {
                 await session.end()
-                _ = try? await store.sessions.transition(record.id, to: .stopped, reason: reason)
+                await loggedWrite("record session \(record.id) stopped") { try await store.sessions.transition(record.id, to: .stopped, reason: reason) }
             }
             stopsInProgress[record.id] = task
             await task.value
