@@ -12,17 +12,12 @@ public enum CommandDocs {
         case detailed = "ParseCommandDetailed"
     }
 
-    public struct Command: Sendable, Equatable {
+    public struct Command: Sendable {
         public var name: String
         public var docstring: String?
         public var signature: String?
         /// (name, type, required, description), in the order the file gives them.
         public var arguments: [(name: String, type: String, required: Bool, description: String)]?
-
-        public static func == (a: Self, b: Self) -> Bool {
-            a.name == b.name && a.docstring == b.docstring && a.signature == b.signature
-                && a.arguments?.map(\.name) == b.arguments?.map(\.name)
-        }
     }
 
     /// The commands a file defines: a script (it starts with `#!`) is one command named after the file, with at

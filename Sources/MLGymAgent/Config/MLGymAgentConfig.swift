@@ -6,7 +6,7 @@ import Yams
 /// tools it names, with the files it refers to already read (mlgymctl reads them where the user can, and sends
 /// their text; mlgymd reads no user path). An unknown field, or one this loop cannot honour, is an error that
 /// names it.
-public struct MLGymAgentConfig: Sendable, Equatable {
+public struct MLGymAgentConfig: Sendable {
     public var name: String
     public var systemTemplate: String
     public var taskTemplate: String
@@ -25,12 +25,6 @@ public struct MLGymAgentConfig: Sendable, Equatable {
     public var blocklist: [String]?
     public var blocklistStandalone: [String]?
     public var blocklistErrorTemplate: String?
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.name == b.name && a.systemTemplate == b.systemTemplate && a.taskTemplate == b.taskTemplate
-            && a.demonstrations == b.demonstrations && a.commandDocs == b.commandDocs
-            && a.envVariables.map { "\($0.0)=\($0.1)" } == b.envVariables.map { "\($0.0)=\($0.1)" }
-    }
 
     static let fields: Set<String> = [
         "system_template", "task_template", "next_step_template", "next_step_no_output_template", "strategy_template",
