@@ -142,6 +142,10 @@ import Testing
         // After `true` (no output) and `echo hello`, the next-step templates.
         let second = try #require(requests[1].body?.messages)
         #expect(second.last?.content == (try Self.pythonFormat(Self.noOutput, ["current_step": "1", "remaining_steps": "49"])))
+        // The run's trajectory shows the prompts it had: the config's.
+        let trajectory = try daemon.client.trajectory(try #require(runs.first?.id))
+        #expect(trajectory.systemPrompt == first[0].content)
+        #expect(trajectory.taskPrompt == first[2].content)
         let third = try #require(requests[2].body?.messages)
         #expect(third.last?.content == (try Self.pythonFormat(Self.nextStep, ["observation": "hello\n", "current_step": "2", "remaining_steps": "48"])))
     }

@@ -15,14 +15,21 @@ final class NodeDaemon {
     /// `system` or `private`.
     let kind: String
     private let process: Process?
+    /// Signalled once when the private daemon exits (its termination handler), so a stop waits for the exit
+    /// with a time limit instead of polling.
+    private let exited: DispatchSemaphore?
     private let directory: String?
     /// How the private daemon was started, to start it once more for its clean-up after it died.
     private let relaunch: (mlgymd: String, arguments: [String])?
 
-    private init(client: APIClient, kind: String, process: Process?, directory: String?, relaunch: (mlgymd: String, arguments: [String])? = nil) {
+    private init(
+        client: APIClient, kind: String, process: Process?, exited: DispatchSemaphore? = nil, directory: String?,
+        relaunch: (mlgymd: String, arguments: [String])? = nil
+    ) {
         self.client = client
         self.kind = kind
         self.process = process
+        self.exited = exited
         self.directory = directory
         self.relaunch = relaunch
     }
@@ -66,6 +73,8 @@ final class NodeDaemon {
         _ = try? (process.standardError as? FileHandle)?.seekToEnd()
         process.standardOutput = process.standardError
         process.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try process.run()
         } catch {
@@ -73,7 +82,7 @@ final class NodeDaemon {
             throw MLGymError(.system, "cannot start \(mlgymd): \((error as NSError).localizedDescription)")
         }
         let daemon = NodeDaemon(
-            client: APIClient(socketPath: socket), kind: "private", process: process, directory: directory,
+            client: APIClient(socketPath: socket), kind: "private", process: process, exited: exited, directory: directory,
             relaunch: (mlgymd, arguments))
         for _ in 0..<1200 {
             if !process.isRunning {
@@ -131,13 +140,11 @@ final class NodeDaemon {
     }
 
     /// SIGTERM, up to 60 s for the daemon to stop its sessions, then SIGKILL; true when SIGTERM was enough.
-    /// Polled: Foundation's Process offers no wait with a time limit.
     @discardableResult
     private func terminate() -> Bool {
-        guard let process, process.isRunning else { return false }
+        guard let process, let exited, process.isRunning else { return false }
         kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<1200 where process.isRunning { usleep(50_000) }
-        let stopped = !process.isRunning
+        let stopped = exited.wait(timeout: .now() + .seconds(60)) == .success
         if !stopped { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return stopped

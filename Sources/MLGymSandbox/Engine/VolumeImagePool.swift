@@ -37,8 +37,7 @@ public final class VolumeImagePool: Sendable {
     /// Keeps `depth` images of `sizeBytes` ready from now on (the size sessions get by default).
     public func prepare(sizeBytes: UInt64) {
         let start = state.withLock { state -> Bool in
-            if state.size != sizeBytes { state.ready.forEach { unlink($0) }; state.ready = [] }
-            state.size = sizeBytes
+            Self.turn(&state, to: sizeBytes)
             return Self.claimRefill(&state)
         }
         if start { queue.async { self.refill() } }
@@ -48,14 +47,8 @@ public final class VolumeImagePool: Sendable {
     /// that size, and the caller makes its own. Asks for a refill either way.
     public func take(sizeBytes: UInt64, to path: String) -> Bool {
         let (image, start) = state.withLock { state -> (String?, Bool) in
-            if state.size != sizeBytes {
-                state.ready.forEach { unlink($0) }
-                state.ready = []
-                state.size = sizeBytes
-                return (nil, Self.claimRefill(&state))
-            }
-            let image = state.ready.popLast()
-            return (image, Self.claimRefill(&state))
+            Self.turn(&state, to: sizeBytes)
+            return (state.ready.popLast(), Self.claimRefill(&state))
         }
         if start { queue.async { self.refill() } }
         guard let image else { return false }
@@ -75,6 +68,14 @@ public final class VolumeImagePool: Sendable {
             return state.ready
         }
         ready.forEach { unlink($0) }
+    }
+
+    /// Keeps images of `sizeBytes` from now on; images of another size are deleted.
+    private static func turn(_ state: inout State, to sizeBytes: UInt64) {
+        guard state.size != sizeBytes else { return }
+        state.ready.forEach { unlink($0) }
+        state.ready = []
+        state.size = sizeBytes
     }
 
     private static func claimRefill(_ state: inout State) -> Bool {

@@ -19,6 +19,9 @@ final class ShellUseGate: Sendable {
 
     var current: Use { state.withLock { $0.current } }
 
+    /// Callers waiting now (for tests and diagnostics).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Takes the shell for `wanted`, waiting while a command (or a release) has it. A person at the terminal
     /// is not waited for: that is refused at once.
     func acquire(for wanted: Use) async throws {

@@ -49,9 +49,11 @@ extension RunManager {
         }
         var opening: [ChatMessage] = []
         if let task = try? sessions.tasks?.task(record.taskID) {
+            // The prompts the run had: an agent config's, when it ran with one.
             let request = try? WireCoding.decoder().decode(RunRequest.self, from: record.config)
-            opening = Self.prompts(for: task, usesMemory: request?.useMemory ?? false, usesLiterature: request?.useLiterature ?? false)
-                .opening(description: task.renderedDescription, maxSteps: record.maxSteps)
+            let prompts = request.map { Self.prompts(for: task, request: $0, configured: (try? Self.configuredPrompts($0, task: task)) ?? nil) }
+                ?? Self.prompts(for: task)
+            opening = prompts.opening(description: task.renderedDescription, maxSteps: record.maxSteps)
         }
         return RunTrajectory(
             run: await info(record), systemPrompt: opening.first?.content ?? "", taskPrompt: opening.last?.content ?? "", steps: steps)

@@ -221,10 +221,13 @@ public actor RunManager {
         if let replay = provider as? ReplayProvider {
             replay.skip(previous.reduce(0) { $0 + $1.formatErrors + 1 })
         }
+        // Checked when the run was planned, so it renders; parsed once here for both the prompts and the limits.
+        let configured = (try? Self.configuredPrompts(request, task: task)) ?? nil
         var loop = AgentLoop(
             model: provider, environment: environment,
             recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
-            prompts: Self.prompts(for: task, request: request), configuration: loopConfiguration(request, task: task, model: model),
+            prompts: Self.prompts(for: task, request: request, configured: configured),
+            configuration: loopConfiguration(request, task: task, model: model, agentConfig: configured?.config),
             taskDescription: task.renderedDescription)
         if request.useMemory { loop.openingMemory = await environment.memoryLines() }
         DaemonLog.info("run \(id) (\(request.model) on \(task.id), seed \(record.seed)) started in session \(sessionID)")
@@ -291,9 +294,10 @@ public actor RunManager {
         return CommandLimits(total: total, withoutOutput: min(total, request.noOutputTimeout))
     }
 
-    private func loopConfiguration(_ request: RunRequest, task: BenchmarkTask, model: ModelSpec) -> AgentLoopConfiguration {
+    private func loopConfiguration(
+        _ request: RunRequest, task: BenchmarkTask, model: ModelSpec, agentConfig config: MLGymAgentConfig?
+    ) -> AgentLoopConfiguration {
         let parity = request.profile == RunProfile.parity
-        let config = (try? Self.configuredPrompts(request, task: task))??.config
         var blocklist = CommandBlocklist.default
         if let config, config.blocklist != nil || config.blocklistStandalone != nil {
             blocklist = CommandBlocklist(
@@ -309,9 +313,8 @@ public actor RunManager {
             price: price(for: request, model: model))
     }
 
-    static func prompts(for task: BenchmarkTask, request: RunRequest) -> AgentPrompts {
-        prompts(for: task, usesMemory: request.useMemory, usesLiterature: request.useLiterature,
-                configured: (try? configuredPrompts(request, task: task)) ?? nil)
+    static func prompts(for task: BenchmarkTask, request: RunRequest, configured: ConfiguredPrompts?) -> AgentPrompts {
+        prompts(for: task, usesMemory: request.useMemory, usesLiterature: request.useLiterature, configured: configured)
     }
 
     static func prompts(
