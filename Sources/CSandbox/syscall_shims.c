@@ -3,6 +3,7 @@
  * (the W* wait-status macros, CMSG_*), and terminal ioctls.
  */
 #include "mlgym_sandbox.h"
+#include "mlgym_events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,17 @@ ssize_t mlg_send_message(int fd, const void *buf, size_t len, const int *fds, in
     return n < 0 ? -errno : n;
 }
 
+static ssize_t receive_message(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds, int flags);
+
 ssize_t mlg_recv_message(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds) {
+    return receive_message(fd, buf, len, fds, max_fds, n_fds, 0);
+}
+
+ssize_t mlg_recv_message_nowait(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds) {
+    return receive_message(fd, buf, len, fds, max_fds, n_fds, MSG_DONTWAIT);
+}
+
+static ssize_t receive_message(int fd, void *buf, size_t len, int *fds, int max_fds, int *n_fds, int flags) {
     struct iovec iov = {.iov_base = buf, .iov_len = len};
     struct msghdr msg;
     memset(&msg, 0, sizeof(msg));
@@ -60,7 +71,7 @@ ssize_t mlg_recv_message(int fd, void *buf, size_t len, int *fds, int max_fds, i
     msg.msg_controllen = sizeof(control);
     ssize_t n;
     do {
-        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | flags);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return -errno;
     *n_fds = 0;

@@ -1,11 +1,10 @@
 import CSandbox
-import Dispatch
 import Foundation
 import Glibc
 import MLGymCore
 import Synchronization
 
-/// Watches one memory cgroup for OOM kills on a dedicated thread and reports each one with the counters.
+/// Watches one memory cgroup for OOM kills and reports each one with the counters.
 ///
 /// - v1: an eventfd registered through `cgroup.event_control` against `memory.oom_control`; the kernel signals
 ///   it whenever the cgroup hits OOM (and once more when the cgroup is removed).
@@ -13,67 +12,106 @@ import Synchronization
 ///
 /// Either wake-up only means "look again": the handler runs when the `oom_kill` counter has grown since the
 /// last look, so a limit hit that reclaimed memory without killing reports nothing. v1 notifies as the cgroup
-/// enters OOM, before the kill, so after a wake-up the counter is re-read for a short while. Several kills folded into
-/// one wake-up give one call whose `oomKills` is the new total. The thread blocks in poll(2), so it never
-/// occupies the cooperative pool.
+/// enters OOM, before the kill, so after a wake-up a timerfd re-reads the counter every 20 ms for up to 2 s.
+/// Several kills folded into one wake-up give one call whose `oomKills` is the new total. The descriptors are
+/// watched by the process's `EventSupervisor`: no thread of its own.
 final class OOMWatcher: Sendable {
     enum Source: Sendable {
         case v1(memoryDirectory: String)
         case v2(directory: String)
     }
 
-    private let stopEvent: Int32
-    private let finished = DispatchSemaphore(value: 0)
-    private let thread = ThreadIdentity()
+    private let watches: [Watch]
 
-    /// The watcher thread's pthread id, so `stop()` called from the handler does not wait for itself.
-    private final class ThreadIdentity: Sendable {
-        let value = Mutex<pthread_t?>(nil)
+    /// What the handlers share; touched only on the supervisor thread.
+    private final class Progress: Sendable {
+        let reported: Mutex<UInt64>
+        /// Re-reads left after a v1 wake-up that showed no kill yet.
+        let recheckRounds = Mutex(0)
+        init(_ baseline: UInt64) { reported = Mutex(baseline) }
     }
 
-    /// Registers for notifications and starts the thread. `readStats` is called on that thread.
+    /// Registers for notifications and starts watching. `readStats` and `handler` run on the supervisor thread.
     init(
         source: Source, files: CgroupFiles, readStats: @escaping @Sendable () -> CgroupStats,
         handler: @escaping @Sendable (CgroupStats) -> Void
     ) throws(MLGymError) {
-        let stop = mlg_cg_eventfd()
-        if stop < 0 { throw CgroupFiles.error(-stop, "cannot create the OOM watcher's stop eventfd") }
-        let wakeFDs: [Int32]
+        let fds = try Self.register(source: source, files: files)
+        let timer = mlg_timerfd_create()
+        if timer < 0 {
+            for fd in fds { close(fd) }
+            throw CgroupFiles.error(-timer, "cannot create the OOM watcher's timer")
+        }
+        let progress = Progress(readStats().oomKills ?? 0)
+        let directory: String
+        switch source {
+        case .v1(let memory): directory = memory
+        case .v2(let dir): directory = dir
+        }
+        let supervisor = EventSupervisor.shared
+        // Looks at the counter; true when nothing is left to watch (v1 signals once more as the cgroup goes).
+        let look: @Sendable () -> Bool = {
+            let stats = readStats()
+            let reported = progress.reported.withLock { $0 }
+            if let kills = stats.oomKills, kills > reported {
+                progress.reported.withLock { $0 = kills }
+                progress.recheckRounds.withLock { $0 = 0 }
+                _ = mlg_timerfd_arm(timer, 0, 0)
+                handler(stats)
+            }
+            return access(directory, F_OK) != 0
+        }
+        let wake: Watch
         do throws(MLGymError) {
-            wakeFDs = try Self.register(source: source, files: files)
+            wake = try supervisor.watch(fds[0]) { watch, readiness in
+                guard readiness.readable else {
+                    watch.end()
+                    return
+                }
+                Self.drain(fds[0], source: source)
+                if case .v1 = source {
+                    progress.recheckRounds.withLock { $0 = 100 }
+                    _ = mlg_timerfd_arm(timer, 20_000_000, 20_000_000)
+                }
+                if look() { watch.end() }
+            }
         } catch {
-            close(stop)
+            for fd in fds + [timer] { close(fd) }
             throw error
         }
-        stopEvent = stop
-        let baseline = readStats().oomKills ?? 0
-        let wake = wakeFDs[0]
-        let finished = self.finished
-        let threadSlot = self.thread
-        let thread = Thread {
-            threadSlot.value.withLock { $0 = pthread_self() }
-            Self.run(wake: wake, stop: stop, source: source, baseline: baseline, readStats: readStats, handler: handler)
-            for fd in wakeFDs { close(fd) }
-            finished.signal()
+        do throws(MLGymError) {
+            let recheck = try supervisor.watch(timer) { _, _ in
+                var expirations: UInt64 = 0
+                _ = read(timer, &expirations, 8)
+                let left = progress.recheckRounds.withLock { rounds in
+                    rounds -= 1
+                    return rounds
+                }
+                if left <= 0 { _ = mlg_timerfd_arm(timer, 0, 0) }
+                _ = look()
+            }
+            watches = [wake, recheck]
+        } catch {
+            wake.end { for fd in fds + [timer] { close(fd) } }
+            throw error
         }
-        thread.name = "mlgym-oom-watch"
-        thread.start()
+        descriptors = fds + [timer]
     }
 
-    /// Stops the thread and waits (briefly) for it to exit. Safe to call from the handler itself.
+    private let descriptors: [Int32]
+
+    /// Stops watching and closes the descriptors (on the supervisor thread, once no handler can run). Safe to call
+    /// from the handler itself.
     func stop() {
-        _ = mlg_cg_eventfd_write(stopEvent, 1)
-        let onWatcherThread = thread.value.withLock { current in current.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
-        if !onWatcherThread {
-            _ = finished.wait(timeout: .now() + 2)
+        let descriptors = descriptors
+        let closeAll: @Sendable () -> Void = {
+            for fd in descriptors { close(fd) }
         }
+        for watch in watches.dropLast() { watch.end() }
+        watches.last?.end(then: closeAll)
     }
 
-    deinit {
-        close(stopEvent)
-    }
-
-    /// Opens the notification fds; the first one is polled, all are closed when the thread ends.
+    /// Opens the notification fds; the first one is watched, all are closed by `stop`.
     private static func register(source: Source, files: CgroupFiles) throws(MLGymError) -> [Int32] {
         switch source {
         case .v1(let memory):
@@ -104,46 +142,6 @@ final class OOMWatcher: Sendable {
                     hint: "the memory controller must be enabled for this cgroup")
             }
             return [inotify]
-        }
-    }
-
-    private static func run(
-        wake: Int32, stop: Int32, source: Source, baseline: UInt64,
-        readStats: @Sendable () -> CgroupStats, handler: @Sendable (CgroupStats) -> Void
-    ) {
-        var reported = baseline
-        // v1 signals when the cgroup *enters* OOM, before the victim is chosen and killed; after a wake-up
-        // without a new kill, look again every 20 ms for up to 2 s to see the kill that follows.
-        var recheckRounds = 0
-        let directory: String
-        switch source {
-        case .v1(let memory): directory = memory
-        case .v2(let dir): directory = dir
-        }
-        while true {
-            var fds = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, recheckRounds > 0 ? 20 : -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            if fds[1].revents != 0 { return }
-            if fds[0].revents & Int16(POLLIN) != 0 {
-                drain(wake, source: source)
-                recheckRounds = 100
-            } else if fds[0].revents != 0 {
-                return
-            } else {
-                recheckRounds -= 1
-            }
-            let stats = readStats()
-            if let kills = stats.oomKills, kills > reported {
-                reported = kills
-                recheckRounds = 0
-                handler(stats)
-            }
-            // v1 signals the eventfd once more when the cgroup is removed: nothing is left to watch.
-            if access(directory, F_OK) != 0 { return }
         }
     }
 

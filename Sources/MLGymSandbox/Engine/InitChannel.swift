@@ -8,7 +8,7 @@ import Synchronization
 /// The daemon's end of the socket to one sandbox's mlgym-init: sends spawn and signal requests, and turns
 /// init's replies and exit reports into awaited results.
 ///
-/// A dedicated thread blocks in recvmsg(), so no cooperative-pool thread ever waits on the socket.
+/// The socket is watched by the process's `EventSupervisor`: no thread waits on it.
 final class InitChannel: Sendable {
     struct Spawned: Sendable {
         let requestID: UInt32
@@ -33,12 +33,10 @@ final class InitChannel: Sendable {
     /// Status given to processes still running when the sandbox disappears: they were killed with it.
     static let killedWithSandbox = ExitStatus.signaled(SIGKILL)
 
-    init(fd: Int32, onClose: @escaping @Sendable () -> Void) {
+    init(fd: Int32, onClose: @escaping @Sendable () -> Void) throws(MLGymError) {
         self.fd = fd
         self.onClose = onClose
-        let thread = Thread { [self] in self.readLoop() }
-        thread.name = "mlgym-init-channel"
-        thread.start()
+        _ = try EventSupervisor.shared.watch(fd) { [self] watch, _ in self.receive(watch) }
     }
 
     /// Waits for init's READY message: the sandbox is up.
@@ -140,20 +138,25 @@ final class InitChannel: Sendable {
         }
     }
 
-    private func readLoop() {
+    /// Takes every message queued on the socket; at EOF (init has gone), ends the channel.
+    private func receive(_ watch: Watch) {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var fds = [Int32](repeating: -1, count: 4)
         while true {
             var received: Int32 = 0
             let n = buffer.withUnsafeMutableBytes { bytes in
-                mlg_recv_message(fd, bytes.baseAddress, bytes.count, &fds, 4, &received)
+                mlg_recv_message_nowait(fd, bytes.baseAddress, bytes.count, &fds, 4, &received)
             }
-            if n < MemoryLayout<mlg_msg>.size { break }
+            if n == -Int(EAGAIN) { return }
+            if n < MemoryLayout<mlg_msg>.size {
+                watch.end()
+                finish()
+                return
+            }
             let header = buffer.withUnsafeBytes { $0.loadUnaligned(as: mlg_msg.self) }
             handle(header, fd: received > 0 ? fds[0] : nil)
             if received > 1 { for index in 1..<Int(received) { Glibc.close(fds[index]) } }
         }
-        finish()
     }
 
     private func handle(_ header: mlg_msg, fd received: Int32?) {

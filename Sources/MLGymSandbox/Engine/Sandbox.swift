@@ -48,7 +48,7 @@ public final class Sandbox: Sendable {
         runtimeDirectory: String, stateDirectory: String, workspaceHostPath: String, volumeHostPath: String,
         environment: [String: String],
         supplementaryGroups: [UInt32], agentHostUID: UInt32, agentHostGID: UInt32, warnings: [String]
-    ) {
+    ) throws(MLGymError) {
         self.id = id
         self.spec = spec
         self.initPID = initPID
@@ -66,7 +66,7 @@ public final class Sandbox: Sendable {
         var info = stat()
         pidNamespace = stat("/proc/\(initPID)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : 0
         let box = WeakBox()
-        channel = InitChannel(fd: controlFD) { box.sandbox?.initEnded() }
+        channel = try InitChannel(fd: controlFD) { box.sandbox?.initEnded() }
         box.sandbox = self
     }
 
@@ -140,9 +140,9 @@ public final class Sandbox: Sendable {
         guard let stdoutFD = process.standardOutput, let stderrFD = process.standardError,
               let stdinFD = process.standardInput
         else { throw MLGymError(.invalidState, "process \(argv[0]) has no pipes") }
-        async let stdout = BlockingIO.readAll(stdoutFD)
-        async let stderr = BlockingIO.readAll(stderrFD)
-        async let fed: Void = BlockingIO.writeAll(stdinFD, input)
+        async let stdout = DescriptorIO.readAll(stdoutFD)
+        async let stderr = DescriptorIO.readAll(stderrFD)
+        async let fed: Void = DescriptorIO.writeAll(stdinFD, input)
         let timedOut = Flag()
         let watchdog = timeout.map { limit in
             Task {
@@ -225,15 +225,12 @@ public final class Sandbox: Sendable {
         // whatever might still be in it (nothing can leave the namespace: unshare and setns are filtered) and
         // fails unless it is empty.
         kill(initPID, SIGKILL)
-        _ = await BlockingIO.wait(pid: initPID)
+        _ = await DescriptorIO.wait(pid: initPID)
         channel.close()
         var problems: [String] = []
-        // The kernel kills the namespace with its pid 1; give the last ones a moment to finish exiting.
-        var left = hostProcesses()
-        for _ in 0..<200 where !left.isEmpty {
-            try? await Task.sleep(for: .milliseconds(10))
-            left = hostProcesses()
-        }
+        // The kernel kills the namespace with its pid 1, and pid 1's exit completes only once every other process
+        // of the namespace has exited: after the reap nothing may be left. One look, for the report.
+        let left = hostProcesses()
         if !left.isEmpty { problems.append("processes still running: \(left)") }
         do {
             try cgroup?.destroy()

@@ -80,7 +80,7 @@ struct SandboxBuilder {
                     ? DeviceRule.basic + gpu.deviceRules : nil)
             let name = id, parent = configuration.cgroupParent
             cgroupCreation = Task.detached {
-                try await BlockingIO.onThread(named: "mlgym-cgroup") {
+                try await HostWork.run {
                     Result { try SandboxCgroup.create(host: host, name: name, limits: limits, parent: parent) }
                 }.get()
             }
@@ -191,11 +191,17 @@ struct SandboxBuilder {
             throw SystemCall.error("sandbox set-up failed at \(stage)\(step)", errno: failure.err, hint: Self.hint(stage: failure.stage, rootless: engine.rootless))
         }
 
-        let sandbox = Sandbox(
-            id: id, spec: spec, initPID: pid, controlFD: sockets[0], cgroup: cgroup, volume: volume,
-            runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory, workspaceHostPath: workspace,
-            volumeHostPath: volumeDirectory, environment: environment, supplementaryGroups: gpu.supplementaryGroups, agentHostUID: agentHostUID,
-            agentHostGID: agentHostGID, warnings: warnings)
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox(
+                id: id, spec: spec, initPID: pid, controlFD: sockets[0], cgroup: cgroup, volume: volume,
+                runtimeDirectory: runtimeDirectory, stateDirectory: stateDirectory, workspaceHostPath: workspace,
+                volumeHostPath: volumeDirectory, environment: environment, supplementaryGroups: gpu.supplementaryGroups,
+                agentHostUID: agentHostUID, agentHostGID: agentHostGID, warnings: warnings)
+        } catch {
+            close(sockets[0])
+            throw error
+        }
         cleanup.cancel()
         do {
             try await sandbox.channel.waitUntilReady()

@@ -75,7 +75,13 @@ public final class PersistentShell: Sendable {
         let nonce = SandboxEngine.newID()
         let hostPID = sandbox.hostProcesses().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
         let shell = PersistentShell(process: process, master: master, nonce: nonce, shellHostPID: hostPID, outputLimit: outputLimit)
-        shell.startReader()
+        do {
+            try shell.startReader()
+        } catch {
+            Glibc.close(master)
+            process.signalGroup(SIGKILL)
+            throw error
+        }
         // stty runs as a job of the shell: bash then records raw mode as its own terminal state and restores
         // that (not its start-up state, which may still echo) after a job it had to kill.
         // An interactive bash announces `exit` on the terminal; the wrapper keeps that line out of the output.
@@ -462,55 +468,61 @@ public final class PersistentShell: Sendable {
         waiter?.resume()
     }
 
-    private func startReader() {
-        let thread = Thread { [self] in
+    /// Watches the terminal with the process's `EventSupervisor`: each time it is readable, what is there is
+    /// taken; at its end (the shell exited: EIO from a PTY master), the terminal is closed.
+    private func startReader() throws(MLGymError) {
+        _ = try EventSupervisor.shared.watch(master) { [self] watch, _ in
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
-                if n < 0 && errno == EAGAIN {
-                    // The descriptor is non-blocking for the writers' sake: wait for output here.
-                    var ready = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                    _ = poll(&ready, 1, -1)
-                    continue
-                }
+                if n < 0 && errno == EAGAIN { return }
                 if n <= 0 { break }
-                // Observers first: a command's stream must have its last piece before `run` sees the frame,
-                // returns and removes its observer.
-                let piece = Array(chunk[0..<n])
-                for handler in observers.withLock({ Array($0.values) }) { handler(piece) }
-                let waiter = state.withLock { state in
-                    state.buffer += chunk[0..<n]
-                    if state.buffer.count > outputLimit + Self.trimSlack(outputLimit) {
-                        // Keep the head and the tail (the sentinel is at the tail); drop the middle. Trimmed once
-                        // per `trimSlack` bytes, not per piece: each trim moves the whole tail.
-                        let excess = state.buffer.count - outputLimit
-                        let start = outputLimit / 2
-                        state.buffer.removeSubrange(start..<(start + excess))
-                        state.dropped += excess
-                    }
-                    defer { state.waiter = nil }
-                    return state.waiter
-                }
-                waiter?.resume()
+                take(chunk[0..<n])
             }
-            let (waiter, closeWaiters) = writing.withLock { _ in
-                state.withLock { state in
-                    Glibc.close(master)
-                    state.closed = true
-                    defer {
-                        state.waiter = nil
-                        state.closeWaiters = []
-                    }
-                    return (state.waiter, state.closeWaiters)
-                }
-            }
-            waiter?.resume()
-            for closeWaiter in closeWaiters { closeWaiter.resume() }
-            for handler in observers.withLock({ Array($0.values) }) { handler(nil) }
+            watch.end()
+            readerEnded()
         }
-        thread.name = "mlgym-shell-reader"
-        thread.start()
+    }
+
+    /// Hands a piece of output to the observers and the command waiting for it.
+    private func take(_ piece: ArraySlice<UInt8>) {
+        // Observers first: a command's stream must have its last piece before `run` sees the frame, returns and
+        // removes its observer.
+        let copy = Array(piece)
+        for handler in observers.withLock({ Array($0.values) }) { handler(copy) }
+        let waiter = state.withLock { state in
+            state.buffer += piece
+            if state.buffer.count > outputLimit + Self.trimSlack(outputLimit) {
+                // Keep the head and the tail (the sentinel is at the tail); drop the middle. Trimmed once per
+                // `trimSlack` bytes, not per piece: each trim moves the whole tail.
+                let excess = state.buffer.count - outputLimit
+                let start = outputLimit / 2
+                state.buffer.removeSubrange(start..<(start + excess))
+                state.dropped += excess
+            }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// The shell's terminal has ended: close it and wake everyone waiting.
+    private func readerEnded() {
+        let (waiter, closeWaiters) = writing.withLock { _ in
+            state.withLock { state in
+                Glibc.close(master)
+                state.closed = true
+                defer {
+                    state.waiter = nil
+                    state.closeWaiters = []
+                }
+                return (state.waiter, state.closeWaiters)
+            }
+        }
+        waiter?.resume()
+        for closeWaiter in closeWaiters { closeWaiter.resume() }
+        for handler in observers.withLock({ Array($0.values) }) { handler(nil) }
     }
 
     /// The pid a host process has inside its own pid namespace (the last NSpid field of /proc/PID/status).
