@@ -13,6 +13,8 @@ public struct DaemonInfo: Codable, Sendable, Equatable {
     public var gpuDevices: [GPU]?
     /// The NVIDIA kernel module's version ("550.54.15"), when the host has the driver.
     public var nvidiaDriver: String?
+    /// Sandboxes built ahead and ready for a start, when the daemon keeps a warm pool (`--warm-pool`).
+    public var warmSandboxes: Int?
 
     /// One GPU of the host.
     public struct GPU: Codable, Sendable, Equatable {

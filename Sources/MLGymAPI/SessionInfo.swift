@@ -20,6 +20,8 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     public var attachedClients: Int?
     /// What the sandbox uses now (running sessions only).
     public var usage: Usage?
+    /// In the answer to a start: true when a sandbox built ahead (`mlgymd --warm-pool`) served it.
+    public var warm: Bool?
 
     public struct Usage: Codable, Sendable, Equatable {
         public var memoryBytes: UInt64?

@@ -38,6 +38,9 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-sessions-per-user"), help: "Sessions one non-root uid may have running at once.")
     var maxSessionsPerUser = 16
 
+    @Option(name: .customLong("warm-pool"), help: ArgumentHelp("Sandboxes kept built ahead (cgroup, namespaces, mounts, volume, init and shell ready) for each of the last 4 kinds of bare session started, root's default one from the start; a start takes one and only applies its limits. Each costs its processes and volume while it waits. 0: none.", valueName: "n"))
+    var warmPool = 0
+
     @Option(name: .customLong("max-body"), help: ArgumentHelp("Largest request body accepted, e.g. 1M.", valueName: "size"))
     var maxBody = "1M"
 
@@ -118,6 +121,7 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         }
         guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be positive") }
         guard ByteCount.parse(execOutputLimit) != nil else { throw ValidationError("--exec-output-limit '\(execOutputLimit)' is not a size (e.g. 64K)") }
+        guard (0...64).contains(warmPool) else { throw ValidationError("--warm-pool must be between 0 and 64") }
         guard maxSessionsPerUser >= 1 else { throw ValidationError("--max-sessions-per-user must be at least 1") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
         if socketGroup != "none", getgrnam(socketGroup) == nil, socketGroup != "mlgym" {
@@ -137,6 +141,7 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.datasetCache = datasetCache
         configuration.hubEndpoint = hubEndpoint
         configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
+        configuration.sessions.warmPoolSize = warmPool
         if !packageIndexes.isEmpty {
             do {
                 _ = try PackageIndexPolicy(indexes: packageIndexes)

@@ -19,12 +19,15 @@ struct Cgroup1: Sendable {
     /// Writes every requested limit. Called after mkdir and before any process joins.
     func applyLimits(_ limits: CgroupLimits) throws(MLGymError) {
         if let bytes = limits.memoryBytes, let memory = directory("memory") {
-            // memsw (memory+swap) must stay ≥ the memory limit, so the memory limit goes first; setting both to
-            // the same value forbids swap. memsw exists only with swap accounting (swapaccount=1).
-            try files.write(String(bytes), to: "memory.limit_in_bytes", in: memory)
+            // memsw (memory+swap) must stay ≥ the memory limit, so a lower limit goes first and a higher one
+            // (a warm sandbox given its session's limits) second; setting both to the same value forbids swap.
+            // memsw exists only with swap accounting (swapaccount=1).
+            let raising = bytes > (files.readInteger("memory.limit_in_bytes", in: memory) ?? 0)
+            var order = ["memory.limit_in_bytes"]
             if files.hasControl("memory.memsw.limit_in_bytes", in: memory) {
-                try files.write(String(bytes), to: "memory.memsw.limit_in_bytes", in: memory)
+                order.insert("memory.memsw.limit_in_bytes", at: raising ? 0 : 1)
             }
+            for file in order { try files.write(String(bytes), to: file, in: memory) }
         }
         if let pids = limits.pids, let directory = directory("pids") {
             try files.write(String(pids), to: "pids.max", in: directory)

@@ -77,6 +77,16 @@ public final class SandboxCgroup: Sendable {
         return cgroup
     }
 
+    /// Writes new memory, CPU and pids limits over the current ones (a warm sandbox taken by a session). The
+    /// device policy stays as it was made.
+    public func update(_ limits: CgroupLimits) throws(MLGymError) {
+        var limits = limits
+        limits.devices = nil
+        try limits.validate()
+        try legacy.applyLimits(limits)
+        try unified?.applyLimits(limits)
+    }
+
     /// Re-opens an existing sandbox cgroup (an orphan found by `orphans(host:)`), or nil if none of its
     /// directories exists.
     public static func open(host: CgroupHost, name: String, parent: String = defaultParent) -> SandboxCgroup? {
@@ -113,6 +123,11 @@ public final class SandboxCgroup: Sendable {
     /// The pids in the sandbox, from every hierarchy (they agree unless a process is mid-attach).
     public func processes() -> [Int32] {
         Array(Set(directories.flatMap(files.processes(in:)))).sorted()
+    }
+
+    /// The pids in the sandbox as one hierarchy lists them: one file read, for a count shown to a user.
+    public func processesInFirstHierarchy() -> [Int32] {
+        directories.first.map(files.processes(in:)) ?? []
     }
 
     /// Calls `handler` on a dedicated thread each time the OOM killer kills in this sandbox, with the counters

@@ -34,6 +34,8 @@ public final class Sandbox: Sendable {
     public let pidNamespace: UInt64
 
     private struct State {
+        /// The limits in force: the spec's, or those a session applied to a warm sandbox it took.
+        var limits: ResourceLimits
         var events: [SandboxEvent] = []
         var listeners: [AsyncStream<SandboxEvent>.Continuation] = []
         var stopping = false
@@ -41,7 +43,7 @@ public final class Sandbox: Sendable {
         /// Later `stop` callers, waiting for the first one's teardown.
         var teardownWaiters: [CheckedContinuation<TeardownReport, Never>] = []
     }
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(
         id: String, spec: SandboxSpec, initPID: Int32, controlFD: Int32, cgroup: SandboxCgroup?, volume: DiskVolume?,
@@ -63,6 +65,7 @@ public final class Sandbox: Sendable {
         self.agentHostUID = agentHostUID
         self.agentHostGID = agentHostGID
         self.warnings = warnings
+        state = Mutex(State(limits: spec.limits))
         var info = stat()
         pidNamespace = stat("/proc/\(initPID)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : 0
         let box = WeakBox()
@@ -72,14 +75,39 @@ public final class Sandbox: Sendable {
 
     func startMonitors() throws(MLGymError) {
         try cgroup?.watchOOM { [weak self] stats in self?.record(.outOfMemory(stats)) }
-        if let seconds = spec.limits.wallTimeSeconds {
-            Task { [weak self] in
-                try? await Task.sleep(for: .seconds(seconds))
-                guard let self, !self.isStopping else { return }
-                self.record(.wallTimeExceeded(seconds: seconds))
-                _ = await self.stop()
-            }
+        if let seconds = spec.limits.wallTimeSeconds { startWallClock(seconds) }
+    }
+
+    /// Stops the sandbox `seconds` from now.
+    private func startWallClock(_ seconds: Double) {
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(seconds))
+            guard let self, !self.isStopping else { return }
+            self.record(.wallTimeExceeded(seconds: seconds))
+            _ = await self.stop()
         }
+    }
+
+    /// The limits in force.
+    public var limits: ResourceLimits { state.withLock { $0.limits } }
+
+    /// Gives a sandbox built ahead (with no memory, CPU, pids or wall-time limit: nothing of an agent runs in it
+    /// yet) the limits of the session that takes it. The disk and open-files limits were fixed when it was
+    /// built (a volume, a tmpfs, an rlimit of mlgym-init) and must already match. On a host without cgroups the memory and pids limits cannot be changed
+    /// after the start, so such a sandbox is refused.
+    public func applyLimits(_ limits: ResourceLimits) throws(MLGymError) {
+        let current = self.limits
+        guard limits.diskBytes == current.diskBytes, limits.openFiles == current.openFiles, limits.tmpBytes == current.tmpBytes else {
+            throw MLGymError(.invalidState, "sandbox \(id) was built with other disk, /tmp or open-files limits")
+        }
+        let cgroupLimits = CgroupLimits(memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids)
+        if let cgroup {
+            try cgroup.update(cgroupLimits)
+        } else if cgroupLimits != CgroupLimits() {
+            throw MLGymError(.unsupported, "sandbox \(id) has no cgroup: its limits cannot be changed after it started")
+        }
+        state.withLock { $0.limits = limits }
+        if let seconds = limits.wallTimeSeconds { startWallClock(seconds) }
     }
 
     /// A directory for the daemon's work on this sandbox's files (evaluation copies of the workspace): on the
@@ -185,7 +213,13 @@ public final class Sandbox: Sendable {
         Self.processes(inPIDNamespace: pidNamespace)
     }
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    /// Host pids of the sandbox's processes, read from its cgroup (one file) when it has one, else found by
+    /// scanning /proc. Cheap enough for every `describe`; teardown uses the /proc scan, which sees everything.
+    public func processIDs() -> [Int32] {
+        cgroup?.processesInFirstHierarchy().sorted() ?? hostProcesses()
+    }
+
+    public var isStopping: Bool { state.withLock { $0.stopping } }
 
     private func record(_ event: SandboxEvent) {
         let listeners = state.withLock { state in

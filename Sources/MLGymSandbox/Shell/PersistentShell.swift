@@ -73,7 +73,7 @@ public final class PersistentShell: Sendable {
         // Non-blocking, so a write never waits on a terminal that is not taking input (see `sendBytes`).
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
         let nonce = SandboxEngine.newID()
-        let hostPID = sandbox.hostProcesses().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
+        let hostPID = sandbox.processIDs().first { Self.namespacePID(ofHostPID: $0) == process.pid } ?? -1
         let shell = PersistentShell(process: process, master: master, nonce: nonce, shellHostPID: hostPID, outputLimit: outputLimit)
         do {
             try shell.startReader()

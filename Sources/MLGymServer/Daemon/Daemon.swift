@@ -128,7 +128,7 @@ public final class Daemon: Sendable {
         var router = Router()
         SessionRoutes.register(on: &router, manager: manager)
         ExecRoute.register(on: &router, manager: manager)
-        InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs)
+        InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs, sessions: manager)
         TaskRoutes.register(on: &router, catalog: catalog)
         EvaluationRoutes.register(on: &router, manager: manager)
         RunRoutes.register(on: &router, runs: runs)
@@ -169,6 +169,7 @@ public final class Daemon: Sendable {
             DaemonLog.warning("after restart: \(interrupted.count) runs marked interrupted (mlgymctl run --resume ID continues one)")
         }
         let listening = try await server.bind()
+        await manager.warmUp()
         let signals = watchSignals()
         defer { for source in signals { source.cancel() } }
         // Memory freed after a large output or a busy hour goes back to the kernel (see ProcessHeap).

@@ -5,14 +5,16 @@ import NIOHTTP1
 
 /// `GET /v1/info`: the daemon's version and host facts, and the caller's credentials as the daemon sees them.
 enum InfoRoute {
-    static func register(on router: inout Router, engine: SandboxEngine, rootfs: String) {
+    static func register(on router: inout Router, engine: SandboxEngine, rootfs: String, sessions: SessionManager) {
         router.add(.GET, "/v1/info") { request in
-            .json(DaemonInfo(
+            var info = DaemonInfo(
                 version: WireCoding.mlgymVersion, apiVersion: WireCoding.apiVersion, pid: getpid(),
                 callerUID: request.peer.uid, callerGID: request.peer.gid,
                 cgroups: engine.cgroupHost.map { $0.mode.rawValue } ?? "none",
                 gpus: engine.gpus.nvidia.count + engine.gpus.amd.count, rootfs: rootfs,
-                gpuDevices: gpuDevices(engine.gpus), nvidiaDriver: engine.gpus.driverVersion))
+                gpuDevices: gpuDevices(engine.gpus), nvidiaDriver: engine.gpus.driverVersion)
+            info.warmSandboxes = await sessions.warmSandboxes()
+            return .json(info)
         }
     }
 

@@ -13,16 +13,10 @@ extension RunManager {
         do {
             record = try await store.runs.run(reference)
         } catch let error where error.code == .notFound {
-            let candidates = try await store.runs.runs(ownerUID: peer.isAdministrator ? nil : peer.uid).filter { $0.id.hasPrefix(reference) }
-            guard !reference.isEmpty, candidates.count == 1, let only = candidates.first else {
-                if candidates.count > 1 { throw MLGymError(.invalidArgument, "'\(reference)' matches \(candidates.count) runs; give more of the id") }
-                throw MLGymError(.notFound, "no run '\(reference)' (mlgymctl runs lists them)")
-            }
-            record = only
+            let candidates = try await store.runs.runs(idPrefix: reference, ownerUID: peer.isAdministrator ? nil : peer.uid)
+            record = try ReferenceLookup.single(candidates, reference: reference, noun: "run", listCommand: "mlgymctl runs")
         }
-        guard peer.isAdministrator || record.ownerUID == peer.uid else {
-            throw MLGymError(.permissionDenied, "run \(record.id) belongs to uid \(record.ownerUID)")
-        }
+        try ReferenceLookup.authorize(owner: record.ownerUID, id: record.id, noun: "run", for: peer)
         return record
     }
 

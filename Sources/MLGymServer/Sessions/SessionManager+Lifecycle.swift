@@ -38,6 +38,7 @@ extension SessionManager {
     public func shutdown() async {
         beginStopping()
         await shutdownOnce {
+            await self.warmPool?.drain()
             await withTaskGroup(of: Void.self) { group in
                 for id in await self.liveIDs() {
                     group.addTask {

@@ -27,6 +27,8 @@ public actor SessionManager {
         /// The package indexes a session in `packages` network mode may reach (`--package-index`; default: the
         /// index pip on this host is configured with).
         public var packageIndexes: [String] = PackageIndexPolicy.hostDefault()
+        /// Sandboxes kept built ahead per session shape (`--warm-pool`); 0 for none.
+        public var warmPoolSize = 0
         public init() {}
     }
 
@@ -43,11 +45,14 @@ public actor SessionManager {
     let memory: MemoryService?
     /// Literature search and PDF text for the agents' literature_search and parse_pdf; nil without them.
     let literature: LiteratureRoutes.Services?
+    /// Who each sandbox's agent runs as on the host.
+    let identities: AgentIdentities
+    /// Sandboxes built ahead; nil without `--warm-pool` or without cgroups (whose limits could not be applied
+    /// to a sandbox after its start).
+    let warmPool: WarmPool?
     var live: [String: LiveSession] = [:]
     /// Sessions with an evaluation running (one at a time per session).
     var evaluating: Set<String> = []
-    /// The uid offset (from `agentUIDBase`) each of root's live sessions runs its agent as.
-    private var agentSlots: [String: UInt32] = [:]
     /// Stops in progress, which later stop requests for the same session wait for.
     private var stopsInProgress: [String: Task<Void, Never>] = [:]
     private var stopping = false
@@ -70,6 +75,9 @@ public actor SessionManager {
         self.agentSocketGroup = agentSocketGroup
         self.memory = memory
         self.literature = literature
+        identities = AgentIdentities(base: configuration.agentUIDBase)
+        warmPool = configuration.warmPoolSize > 0 && engine.cgroupHost != nil
+            ? WarmPool(size: configuration.warmPoolSize, engine: engine, identities: identities) : nil
     }
 
     private var shutdownTask: Task<Void, Never>?
@@ -108,74 +116,26 @@ public actor SessionManager {
                 try HostCapacity.current(volumeDirectory: engine.configuration.stateDirectory).check(sandboxSpec.limits, for: owner)
             }
         }
-        let id = SandboxEngine.newID()
-        if !engine.rootless {
-            sandboxSpec.identity = agentIdentity(for: owner, session: id)
-        }
-        var stored = spec
-        stored.name = spec.name ?? id
-        let specJSON: Data
-        do {
-            specJSON = try WireCoding.encoder().encode(stored)
-        } catch {
-            throw MLGymError(.system, "cannot encode the session's spec: \(error)")
-        }
-        _ = try await store.sessions.createSession(
-            NewSession(id: id, name: stored.name ?? id, ownerUID: owner.uid, spec: specJSON, cgroupName: id),
-            maxActivePerOwner: owner.isAdministrator ? nil : configuration.maxActiveSessionsPerUID)
-        let sandbox: Sandbox
-        let shell: PersistentShell
-        var taskSetup: TaskSessionSetup?
-        var packageProxy: PackageProxy?
         let packagePolicy = spec.network == "packages" ? try packageIndexPolicy() : nil
         if let packagePolicy {
             sandboxSpec.environment.merge(PackageProxy.environment(policy: packagePolicy)) { _, new in new }
         }
-        do {
-            if let task {
-                taskSetup = try await prepareTaskSession(
-                    task, sandboxSpec: &sandboxSpec, sessionID: id, requestedGPUs: spec.gpus,
-                    services: AgentSocket.Services(memory: spec.agentMemory ?? false, literature: spec.agentLiterature ?? false))
-            }
-            sandbox = try await engine.create(sandboxSpec, id: id)
-            do {
-                if let packagePolicy {
-                    packageProxy = try await PackageProxy.open(
-                        inNetworkOf: sandbox.initPID, joinUserNamespace: engine.rootless, policy: packagePolicy,
-                        group: agentSocketGroup, onRefused: networkRefusalRecorder(session: id))
-                }
-                if let taskSetup { try taskSetup.populateWorkspace(of: sandbox) }
-                shell = try await PersistentShell.start(in: sandbox)
-            } catch {
-                await sandbox.stop()
-                await packageProxy?.close()
-                throw error
-            }
-        } catch {
-            await taskSetup?.agentSocket?.close()
-            agentSlots[id] = nil
-            let failure = (error as? MLGymError) ?? MLGymError(.system, "\(error)")
-            await loggedWrite("record session \(id) failed") { try await store.sessions.transition(id, to: .failed, reason: failure.message) }
-            if failure.isCallersFault {
-                // The request was at fault (a GPU this host lacks, a limit it cannot honour): the caller has the
-                // reason, and a row kept for each such request would let a member pile up rows without end.
-                await loggedWrite("delete the row of session \(id)") { try await store.sessions.deleteSession(id) }
-            }
-            DaemonLog.warning("session \(id) failed to start: \(failure.message)")
-            throw failure
+        let start = SessionStart(spec: spec, sandboxSpec: sandboxSpec, owner: owner, task: task, packagePolicy: packagePolicy)
+        // A bare session may be served by a sandbox built ahead; a task session binds its data and socket as it is built.
+        let shape = task == nil ? warmShape(of: sandboxSpec, owner: owner) : nil
+        let session: LiveSession
+        let warm: Bool
+        if let shape, let built = await warmPool?.take(shape) {
+            session = try await startWarm(start, on: built)
+            warm = true
+        } else {
+            session = try await startCold(start)
+            warm = false
+            if let shape { await warmPool?.want(shape, spec: sandboxSpec) }
         }
         // The workspace is bound now; until here its descriptor had to stay open.
         withExtendedLifetime(pinnedWorkspace) {}
-        let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket, packageProxy: packageProxy)
-        do {
-            _ = try await store.sessions.transition(
-                id, to: .running, reason: "started",
-                initProcess: InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)))
-        } catch {
-            await session.end()
-            releaseAgentSlot(id)
-            throw error
-        }
+        let id = session.id
         live[id] = session
         if stopping {
             // The daemon began shutting down while this session was being built: it does not outlive that.
@@ -183,8 +143,10 @@ public actor SessionManager {
             throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts")
         }
         watchEvents(of: session)
-        DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(sandbox.initPID))")
-        return try await describe(id, for: owner)
+        DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(session.sandbox.initPID)\(warm ? ", built ahead" : ""))")
+        var info = try await describe(id, for: owner)
+        info.warm = warm
+        return info
     }
 
     /// Records what happens to the sandbox; a sandbox that ends on its own ends its session.
@@ -224,19 +186,36 @@ public actor SessionManager {
         ProcessHeap.trim()
     }
 
-    /// Who the agent is on the host. A non-root owner's agent runs as the owner (their workspace is theirs,
-    /// and an agent that escaped could do no more than its owner); root's sessions each get a uid of their own
-    /// from `agentUIDBase`, so no two of them, and no user of the host, share one.
-    private func agentIdentity(for owner: PeerCredentials, session id: String) -> SandboxSpec.Identity {
-        guard owner.isAdministrator else { return SandboxSpec.Identity(uid: owner.uid, gid: owner.gid) }
-        let taken = Set(agentSlots.values)
-        let slot = (0...UInt32.max).first { !taken.contains($0) } ?? 0
-        agentSlots[id] = slot
-        let uid = configuration.agentUIDBase + slot
-        return SandboxSpec.Identity(uid: uid, gid: uid)
+    /// The warm-pool shape of a bare session's sandbox, or nil when it cannot be served warm.
+    private func warmShape(of spec: SandboxSpec, owner: PeerCredentials) -> WarmSandboxShape? {
+        guard warmPool != nil else { return nil }
+        let agent: WarmSandboxShape.Agent
+        if engine.rootless {
+            agent = .fixed(uid: spec.identity.uid, gid: spec.identity.gid)
+        } else {
+            agent = owner.isAdministrator ? .ownUID : .fixed(uid: owner.uid, gid: owner.gid)
+        }
+        return WarmSandboxShape(spec, agent: agent)
     }
 
-    private func releaseAgentSlot(_ id: String) { agentSlots[id] = nil }
+    /// Starts building root's default session shape ahead (`--warm-pool`); other shapes are warmed once asked for.
+    public func warmUp() async {
+        guard let warmPool else { return }
+        let root = PeerCredentials(pid: 0, uid: 0, gid: 0)
+        do {
+            let (spec, _) = try SessionSpec().sandboxSpec(
+                rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: root,
+                capacity: .current(volumeDirectory: engine.configuration.stateDirectory), stagingDirectory: workspaceStaging + "/unused")
+            if let shape = warmShape(of: spec, owner: root) { await warmPool.want(shape, spec: spec) }
+        } catch {
+            DaemonLog.warning("warm pool: cannot warm the default session: \(error.message)")
+        }
+    }
+
+    /// Sandboxes built ahead and ready now.
+    public func warmSandboxes() async -> Int? { await warmPool?.readyCount }
+
+    private func releaseAgentSlot(_ id: String) { identities.release(id) }
 
     // MARK: Read
 
@@ -250,22 +229,14 @@ public actor SessionManager {
         do {
             record = try await store.sessions.session(reference)
         } catch let error where error.code == .notFound {
-            var candidates = try await store.sessions.sessions(ownerUID: peer.isAdministrator ? nil : peer.uid)
-                .filter { $0.id.hasPrefix(reference) || ($0.name == reference && $0.ownerUID == peer.uid) }
+            var candidates = try await store.sessions.sessions(
+                matching: reference, ownerUID: peer.isAdministrator ? nil : peer.uid, nameOwnerUID: peer.uid)
             // A name reused after the first session stopped means the one still active.
             let active = candidates.filter { $0.state.isActive }
             if candidates.count > 1 && active.count == 1 { candidates = active }
-            guard !reference.isEmpty, candidates.count == 1, let only = candidates.first else {
-                if candidates.count > 1 {
-                    throw MLGymError(.invalidArgument, "'\(reference)' matches \(candidates.count) sessions; give more of the id")
-                }
-                throw MLGymError(.notFound, "no session '\(reference)' (mlgymctl ls lists them)")
-            }
-            record = only
+            record = try ReferenceLookup.single(candidates, reference: reference, noun: "session", listCommand: "mlgymctl ls")
         }
-        guard peer.isAdministrator || record.ownerUID == peer.uid else {
-            throw MLGymError(.permissionDenied, "session \(record.id) belongs to uid \(record.ownerUID)")
-        }
+        try ReferenceLookup.authorize(owner: record.ownerUID, id: record.id, noun: "session", for: peer)
         return record
     }
 
@@ -296,7 +267,7 @@ public actor SessionManager {
             usage: session.map { session in
                 SessionInfo.Usage(
                     memoryBytes: stats?.memoryCurrentBytes, memoryPeakBytes: stats?.memoryPeakBytes,
-                    processes: session.sandbox.hostProcesses().count, oomKills: stats?.oomKills)
+                    processes: session.sandbox.processIDs().count, oomKills: stats?.oomKills)
             })
     }
 

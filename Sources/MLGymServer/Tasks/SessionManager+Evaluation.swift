@@ -41,7 +41,7 @@ extension SessionManager {
             task: task, workspaceHostPath: session.sandbox.workspaceHostPath, identity: session.sandbox.spec.identity,
             agentHostUID: session.sandbox.agentHostUID,
             agentHostGID: engine.rootless ? getgid() : session.sandbox.spec.identity.gid, lifetime: session.evaluations,
-            rootFilesystem: configuration.rootFilesystem, limits: session.sandbox.spec.limits,
+            rootFilesystem: configuration.rootFilesystem, limits: session.sandbox.limits,
             gpus: session.sandbox.spec.gpus, hubCache: task.hubDatasets.isEmpty ? nil : tasks?.hubCache.directory,
             scratchDirectory: session.sandbox.scratchDirectory + "/evaluation-" + SandboxEngine.newID())
         let startedAt = Date()

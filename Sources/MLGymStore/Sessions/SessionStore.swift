@@ -19,7 +19,11 @@ public final class SessionStore: Sendable {
     /// - Parameter maxActivePerOwner: when set, refuses the session if its owner already has that many sessions
     ///   in `creating` or `running`. Counted in the same transaction as the insert, so concurrent requests
     ///   cannot overshoot the limit.
-    public func createSession(_ new: NewSession, maxActivePerOwner: Int? = nil) async throws(MLGymError) -> SessionRecord {
+    /// - Parameter running: the init process of a sandbox that already runs (one built ahead): the session is
+    ///   then moved on to `running` in the same transaction (one commit, both state changes recorded).
+    public func createSession(
+        _ new: NewSession, maxActivePerOwner: Int? = nil, running: (initProcess: InitProcess, reason: String)? = nil
+    ) async throws(MLGymError) -> SessionRecord {
         guard !new.id.isEmpty else { throw MLGymError(.invalidArgument, "cannot create a session with an empty id") }
         guard (try? JSONSerialization.jsonObject(with: new.spec, options: [.fragmentsAllowed])) != nil else {
             throw MLGymError(.invalidArgument, "cannot create session \(new.id): its spec is not valid JSON")
@@ -57,6 +61,10 @@ public final class SessionStore: Sendable {
             try Self.insertStateChange(
                 db, sessionID: record.id, from: nil, to: .creating, reason: "created by uid \(new.ownerUID)", time: now
             )
+            if let running {
+                return try Self.applyTransition(
+                    db, session: record, to: .running, reason: running.reason, initProcess: running.initProcess, time: now)
+            }
             return record
         }
     }
