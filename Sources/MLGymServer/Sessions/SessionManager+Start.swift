@@ -12,12 +12,16 @@ struct SessionStart: Sendable {
     let owner: PeerCredentials
     let task: BenchmarkTask?
     let packagePolicy: PackageIndexPolicy?
+
+    /// The reasons recorded with the move to `running`.
+    static let coldReason = "started"
+    static let warmReason = "started (built ahead)"
 }
 
 extension SessionManager {
     /// Builds the session's sandbox now: the row is recorded `creating` first (a daemon killed during the build
     /// leaves a row the restart marks `lost`), then the sandbox, the task's files, the shell; then `running`.
-    func startCold(_ start: SessionStart) async throws(MLGymError) -> LiveSession {
+    func startCold(_ start: SessionStart) async throws(MLGymError) -> (LiveSession, SessionRecord) {
         let id = SandboxEngine.newID()
         var sandboxSpec = start.sandboxSpec
         if !engine.rootless {
@@ -56,28 +60,29 @@ extension SessionManager {
         }
         let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket, packageProxy: packageProxy)
         do {
-            _ = try await store.sessions.transition(
-                id, to: .running, reason: "started",
+            let record = try await store.sessions.transition(
+                id, to: .running, reason: SessionStart.coldReason,
                 initProcess: InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)))
+            return (session, record)
         } catch {
             await session.end()
             identities.release(id)
             throw error
         }
-        return session
     }
 
     /// Serves the session with a sandbox built ahead: its limits are applied, then the row is recorded and moved
     /// to `running` in one commit. A warm sandbox that cannot serve (its limits refused, the session refused) is
     /// destroyed, never returned to the pool.
-    func startWarm(_ start: SessionStart, on warm: WarmPool.Warm) async throws(MLGymError) -> LiveSession {
+    func startWarm(_ start: SessionStart, on warm: WarmPool.Warm) async throws(MLGymError) -> (LiveSession, SessionRecord) {
         let sandbox = warm.sandbox
         let id = sandbox.id
+        let record: SessionRecord
         do {
             try sandbox.applyLimits(start.sandboxSpec.limits)
-            _ = try await store.sessions.createSession(
+            record = try await store.sessions.createSession(
                 try newSession(id, start), maxActivePerOwner: start.owner.isAdministrator ? nil : configuration.maxActiveSessionsPerUID,
-                running: (InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)), "started (built ahead)"))
+                running: (InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)), SessionStart.warmReason))
         } catch {
             await sandbox.stop()
             identities.release(id)
@@ -90,7 +95,7 @@ extension SessionManager {
             await sandbox.stop()
             throw await recordFailedStart(id, error)
         }
-        return LiveSession(id: id, sandbox: sandbox, shell: warm.shell, packageProxy: packageProxy)
+        return (LiveSession(id: id, sandbox: sandbox, shell: warm.shell, packageProxy: packageProxy), record)
     }
 
     /// The row to record for session `id`.

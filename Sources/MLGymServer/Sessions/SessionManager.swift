@@ -124,14 +124,14 @@ public actor SessionManager {
         // A bare session may be served by a sandbox built ahead; a task session binds its data and socket as it is built.
         let shape = task == nil ? warmShape(of: sandboxSpec, owner: owner) : nil
         let session: LiveSession
+        let record: SessionRecord
         let warm: Bool
         if let shape, let built = await warmPool?.take(shape) {
-            session = try await startWarm(start, on: built)
+            (session, record) = try await startWarm(start, on: built)
             warm = true
         } else {
-            session = try await startCold(start)
+            (session, record) = try await startCold(start)
             warm = false
-            if let shape { await warmPool?.want(shape, spec: sandboxSpec) }
         }
         // The workspace is bound now; until here its descriptor had to stay open.
         withExtendedLifetime(pinnedWorkspace) {}
@@ -144,8 +144,12 @@ public actor SessionManager {
         }
         watchEvents(of: session)
         DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(session.sandbox.initPID)\(warm ? ", built ahead" : ""))")
-        var info = try await describe(id, for: owner)
+        // The committed row, not a fresh read: nothing else can have changed it while the actor held it.
+        var info = self.info(record, reason: warm ? SessionStart.warmReason : SessionStart.coldReason)
         info.warm = warm
+        if let shape {
+            if warm { await warmPool?.replenish(shape) } else { await warmPool?.want(shape, spec: sandboxSpec) }
+        }
         return info
     }
 

@@ -35,7 +35,8 @@ actor WarmPool {
     }
 
     /// A warm sandbox of `shape`, or nil when none is ready (the caller builds one; `want` then warms the shape).
-    /// Taking one starts building its replacement.
+    /// The caller calls `replenish` once it has answered: on a small host the build of the replacement would
+    /// otherwise compete with the very start it replaces.
     func take(_ shape: WarmSandboxShape) -> Warm? {
         guard !closed, templates[shape] != nil else { return nil }
         touch(shape)
@@ -47,11 +48,15 @@ actor WarmPool {
                 discard(warm)
                 continue
             }
-            fill(shape)
             return warm
         }
         fill(shape)
         return nil
+    }
+
+    /// Builds sandboxes of `shape` in the background until `size` are ready again.
+    func replenish(_ shape: WarmSandboxShape) {
+        fill(shape)
     }
 
     /// Keeps `shape` warm from now on, built from `spec` (see `WarmSandboxShape.template`).
