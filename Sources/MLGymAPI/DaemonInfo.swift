@@ -15,6 +15,9 @@ public struct DaemonInfo: Codable, Sendable, Equatable {
     public var nvidiaDriver: String?
     /// Sandboxes built ahead and ready for a start, when the daemon keeps a warm pool (`--warm-pool`).
     public var warmSandboxes: Int?
+    /// Stopped sessions whose storage (cgroup, volume, directories) is still being removed; a stop answers once
+    /// the session's processes are gone.
+    public var removalsInProgress: Int?
 
     /// One GPU of the host.
     public struct GPU: Codable, Sendable, Equatable {

@@ -242,25 +242,59 @@ public final class Sandbox: Sendable {
     /// (workspace, overlay upper directory) is deleted unless `keepVolume`. Safe to call more than once.
     @discardableResult
     public func stop(keepVolume: Bool = false) async -> TeardownReport {
+        await stopProcesses(keepVolume: keepVolume).value
+    }
+
+    /// `stop` in two halves, for a caller that answers its client in between: returns once no process of the
+    /// sandbox is left (nothing of the agent runs or can write any more), with a task that removes the cgroup,
+    /// the volume and the directories on a host-work thread and gives the report. A later call's task waits for
+    /// the first one's removal.
+    public func stopProcesses(keepVolume: Bool = false) async -> Task<TeardownReport, Never> {
         let first = state.withLock { state in
             defer { state.stopping = true }
             return !state.stopping
         }
-        guard first else {
-            return await withCheckedContinuation { (continuation: CheckedContinuation<TeardownReport, Never>) in
-                let report = state.withLock { state in
-                    if state.teardown == nil { state.teardownWaiters.append(continuation) }
-                    return state.teardown
-                }
-                if let report { continuation.resume(returning: report) }
-            }
-        }
+        guard first else { return Task { await self.teardownReport() } }
         // Killing pid 1 of a pid namespace kills every process in it. Destroying the cgroup below kills
         // whatever might still be in it (nothing can leave the namespace: unshare and setns are filtered) and
         // fails unless it is empty.
         kill(initPID, SIGKILL)
         _ = await DescriptorIO.wait(pid: initPID)
         channel.close()
+        return Task {
+            let report = await HostWork.run { self.removeResources(keepVolume: keepVolume) }
+            let (listeners, waiters) = self.state.withLock { state in
+                state.events.append(SandboxEvent.stopped)
+                state.teardown = report
+                defer {
+                    state.listeners = []
+                    state.teardownWaiters = []
+                }
+                return (state.listeners, state.teardownWaiters)
+            }
+            for waiter in waiters { waiter.resume(returning: report) }
+            for listener in listeners {
+                listener.yield(.stopped)
+                listener.finish()
+            }
+            return report
+        }
+    }
+
+    /// The first `stop`'s report, once its removal is done.
+    private func teardownReport() async -> TeardownReport {
+        await withCheckedContinuation { (continuation: CheckedContinuation<TeardownReport, Never>) in
+            let report = state.withLock { state in
+                if state.teardown == nil { state.teardownWaiters.append(continuation) }
+                return state.teardown
+            }
+            if let report { continuation.resume(returning: report) }
+        }
+    }
+
+    /// Removes what the sandbox's processes leave: cgroup, volume, directories. Blocking (rmdir retries, umount,
+    /// unlinking an image): on a host-work thread.
+    private func removeResources(keepVolume: Bool) -> TeardownReport {
         var problems: [String] = []
         // The kernel kills the namespace with its pid 1, and pid 1's exit completes only once every other process
         // of the namespace has exited: after the reap nothing may be left. One look, for the report.
@@ -274,24 +308,9 @@ public final class Sandbox: Sendable {
         volume?.remove(keepImage: keepVolume)
         if !keepVolume { try? FileManager.default.removeItem(atPath: stateDirectory) }
         try? FileManager.default.removeItem(atPath: runtimeDirectory)
-        let report = TeardownReport(
+        return TeardownReport(
             processesLeft: left, cgroupRemoved: cgroup.map { $0.directories.allSatisfy { !FileManager.default.fileExists(atPath: $0) } } ?? true,
             volumeKept: keepVolume ? (volume?.imagePath ?? workspaceHostPath) : nil, problems: problems)
-        let (listeners, waiters) = state.withLock { state in
-            state.events.append(SandboxEvent.stopped)
-            state.teardown = report
-            defer {
-                state.listeners = []
-                state.teardownWaiters = []
-            }
-            return (state.listeners, state.teardownWaiters)
-        }
-        for waiter in waiters { waiter.resume(returning: report) }
-        for listener in listeners {
-            listener.yield(.stopped)
-            listener.finish()
-        }
-        return report
     }
 
     static func processes(inPIDNamespace namespace: UInt64) -> [Int32] {

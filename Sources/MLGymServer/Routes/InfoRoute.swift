@@ -14,6 +14,7 @@ enum InfoRoute {
                 gpus: engine.gpus.nvidia.count + engine.gpus.amd.count, rootfs: rootfs,
                 gpuDevices: gpuDevices(engine.gpus), nvidiaDriver: engine.gpus.driverVersion)
             info.warmSandboxes = await sessions.warmSandboxes()
+            info.removalsInProgress = await sessions.removalsInProgress()
             return .json(info)
         }
     }

@@ -73,9 +73,16 @@ final class LiveSession: Sendable {
     /// Ends everything the session runs: a running evaluation first (so nothing waits for it), then the
     /// sandbox, then the agent's socket and the package proxy.
     func end() async {
+        await endProcesses().value
+    }
+
+    /// `end` in two halves: returns once nothing of the session runs any more, with a task that finishes
+    /// removing its storage (cgroup, volume, directories), for a caller that answers its client in between.
+    func endProcesses() async -> Task<Void, Never> {
         await evaluations.end()
-        _ = await sandbox.stop()
+        let removal = await sandbox.stopProcesses()
         await agentSocket?.close()
         await packageProxy?.close()
+        return Task { _ = await removal.value }
     }
 }

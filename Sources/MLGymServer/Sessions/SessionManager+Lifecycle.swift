@@ -46,6 +46,7 @@ extension SessionManager {
                     }
                 }
             }
+            await self.awaitRemovals()
         }
     }
 }

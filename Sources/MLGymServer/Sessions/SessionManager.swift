@@ -55,6 +55,8 @@ public actor SessionManager {
     var evaluating: Set<String> = []
     /// Stops in progress, which later stop requests for the same session wait for.
     private var stopsInProgress: [String: Task<Void, Never>] = [:]
+    /// Storage of stopped sessions still being removed (cgroup, volume, directories), after their stop answered.
+    private var removals: [String: Task<Void, Never>] = [:]
     private var stopping = false
 
     /// Where clients' workspaces are staged while a sandbox is built (see `PinnedDirectory`).
@@ -178,14 +180,7 @@ public actor SessionManager {
     private func ended(_ id: String, state: SessionState, reason: String) async {
         guard let session = live.removeValue(forKey: id) else { return }
         releaseAgentSlot(id)
-        let store = store
-        let task = Task {
-            await session.end()
-            await loggedWrite("record session \(id) \(state.rawValue)") { try await store.sessions.transition(id, to: state, reason: reason) }
-        }
-        stopsInProgress[id] = task
-        await task.value
-        stopsInProgress[id] = nil
+        await end(session, state: state, reason: reason)
         DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
         ProcessHeap.trim()
     }
@@ -307,14 +302,7 @@ public actor SessionManager {
             await running.value
         } else if let session = live.removeValue(forKey: record.id) {
             releaseAgentSlot(record.id)
-            let store = store
-            let task = Task {
-                await session.end()
-                await loggedWrite("record session \(record.id) stopped") { try await store.sessions.transition(record.id, to: .stopped, reason: reason) }
-            }
-            stopsInProgress[record.id] = task
-            await task.value
-            stopsInProgress[record.id] = nil
+            await end(session, state: .stopped, reason: reason)
             DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
             // Its shell's buffers and its commands' output were freed: give the pages back now, not at the next
             // periodic trim.
@@ -326,6 +314,37 @@ public actor SessionManager {
         return try await describe(record.id, for: peer)
     }
 
+    /// Ends `session`'s processes and records `state`; returns then, while its storage is removed in the
+    /// background (`removals`): a stop answers once nothing of the session runs, not once its volume is unmounted.
+    /// A second stop of the same session waits for the first to answer.
+    private func end(_ session: LiveSession, state: SessionState, reason: String) async {
+        let id = session.id
+        let store = store
+        let ending = Task { () -> Task<Void, Never> in
+            let removal = await session.endProcesses()
+            await loggedWrite("record session \(id) \(state.rawValue)") { try await store.sessions.transition(id, to: state, reason: reason) }
+            return removal
+        }
+        stopsInProgress[id] = Task { _ = await ending.value }
+        let removal = await ending.value
+        stopsInProgress[id] = nil
+        removals[id] = removal
+        Task {
+            await removal.value
+            await self.removalFinished(id)
+        }
+    }
+
+    private func removalFinished(_ id: String) { removals[id] = nil }
+
+    /// Waits until the storage of every stopped session is removed.
+    func awaitRemovals() async {
+        for removal in Array(removals.values) { await removal.value }
+    }
+
+    /// Stopped sessions whose storage is still being removed.
+    public func removalsInProgress() -> Int { removals.count }
+
     public func remove(_ reference: String, for peer: PeerCredentials, force: Bool) async throws(MLGymError) {
         let record = try await resolve(reference, for: peer)
         if record.state.isActive {
@@ -334,6 +353,7 @@ public actor SessionManager {
             }
             _ = try await stop(record.id, for: peer, reason: "removed on request")
         }
+        await removals[record.id]?.value
         // A session lost with a killed daemon may still have storage the restart could not remove (it was busy).
         engine.removeState(of: record.id)
         try await store.sessions.deleteSession(record.id)
