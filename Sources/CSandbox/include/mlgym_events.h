@@ -23,6 +23,9 @@ int mlg_epoll_create(void);
 /// Watches `fd` for `events` (level-triggered), reporting `token` with each readiness; 0 or -errno.
 int mlg_epoll_add(int epfd, int fd, uint32_t events, uint64_t token);
 
+/// Changes what `fd` is watched for (0: nothing but hang-ups and errors); 0 or -errno.
+int mlg_epoll_modify(int epfd, int fd, uint32_t events, uint64_t token);
+
 /// Stops watching `fd`; 0 or -errno.
 int mlg_epoll_remove(int epfd, int fd);
 

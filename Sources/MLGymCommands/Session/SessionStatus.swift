@@ -29,6 +29,7 @@ struct SessionStatus: AsyncParsableCommand {
                 cgroups: \(info.cgroups), GPUs: \(info.gpus), rootfs: \(info.rootfs)
                 you: uid \(info.callerUID); sessions: \(sessions.count) (\(running) running)
                 """)
+            if let warm = info.warmSandboxes { print("warm pool: \(warm) sandboxes built ahead, ready to start") }
             return
         }
         let session = try api.session(id)

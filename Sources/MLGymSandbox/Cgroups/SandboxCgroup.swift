@@ -130,7 +130,7 @@ public final class SandboxCgroup: Sendable {
         directories.first.map(files.processes(in:)) ?? []
     }
 
-    /// Calls `handler` on a dedicated thread each time the OOM killer kills in this sandbox, with the counters
+    /// Calls `handler` on the event supervisor's thread each time the OOM killer kills in this sandbox, with the counters
     /// after the kill. One watcher per sandbox; it stops on `destroy()`.
     public func watchOOM(_ handler: @escaping @Sendable (CgroupStats) -> Void) throws(MLGymError) {
         let source: OOMWatcher.Source

@@ -28,6 +28,7 @@ public final class EventSupervisor: Sendable {
 
     private struct Registration {
         let fd: Int32
+        let events: UInt32
         let watch: Watch
         let handler: @Sendable (Watch, Readiness) -> Void
     }
@@ -75,7 +76,7 @@ public final class EventSupervisor: Sendable {
         let (token, watch) = state.withLock { state in
             defer { state.nextToken += 1 }
             let watch = Watch(token: state.nextToken, supervisor: self)
-            state.registrations[state.nextToken] = Registration(fd: fd, watch: watch, handler: handler)
+            state.registrations[state.nextToken] = Registration(fd: fd, events: events, watch: watch, handler: handler)
             return (state.nextToken, watch)
         }
         let added = mlg_epoll_add(epoll, fd, events, token)
@@ -99,6 +100,13 @@ public final class EventSupervisor: Sendable {
         }
         state.withLock { $0.queued.append(work) }
         _ = mlg_cg_eventfd_write(wakeup, 1)
+    }
+
+    /// Stops or restarts reporting readiness of the token's descriptor (hang-ups are still reported); on the
+    /// supervisor thread only.
+    fileprivate func pause(_ token: UInt64, _ paused: Bool) {
+        guard let registration = state.withLock({ $0.registrations[token] }) else { return }
+        _ = mlg_epoll_modify(epoll, registration.fd, paused ? 0 : registration.events, token)
     }
 
     /// Removes the token's descriptor from the set; on the supervisor thread only.
@@ -141,6 +149,14 @@ public final class Watch: Sendable {
     fileprivate init(token: UInt64, supervisor: EventSupervisor) {
         self.token = token
         self.supervisor = supervisor
+    }
+
+    /// Holds the descriptor unread (`paused`), or watches it again: a consumer that cannot keep up leaves the
+    /// data in the kernel, where it holds up its writer. Done when it returns on the supervisor thread, queued
+    /// from others; a watch that has ended is left alone.
+    public func setPaused(_ paused: Bool) {
+        let token = token
+        supervisor.perform { [supervisor] in supervisor.pause(token, paused) }
     }
 
     /// Ends the watch. Called in a handler, it is done when `end` returns; from another thread, it is queued.

@@ -48,7 +48,11 @@ public final class PersistentShell: Sendable {
         var closed = false
         /// `close()` callers waiting for the reader to close the terminal.
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        /// A command's consumer holds the output: the terminal is left unread (see `OutputFlow`).
+        var outputHeld = false
     }
+    /// The terminal's watch in the event supervisor, to hold its output unread.
+    private let readerWatch = Mutex<Watch?>(nil)
 
     private init(process: SandboxProcess, master: Int32, nonce: String, shellHostPID: Int32, outputLimit: Int) {
         self.process = process
@@ -99,17 +103,20 @@ public final class PersistentShell: Sendable {
     /// Commands run one at a time; a second caller waits its turn. While a terminal is attached
     /// (`beginInteractive`) the shell belongs to the person at it, and `run` fails with `.invalidState`.
     ///
-    /// - Parameter onOutput: called with the command's output as it arrives (frames removed), on the reader's
-    ///   thread; the returned `Result` still holds all of it.
+    /// - Parameter onOutput: called with the command's output as it arrives (frames removed), on the event
+    ///   supervisor's thread, which serves every sandbox: it must not block. The returned `Result` still holds all
+    ///   of it.
+    /// - Parameter flow: lets the consumer of `onOutput` hold the output when it falls behind (the terminal is
+    ///   then not read, and the command waits on its writes).
     /// - Parameter silenceTimeout: the command is also stopped when it prints nothing for this long (an
     ///   interactive program waiting for input, a hung job); nil for no such limit.
     public func run(
         _ command: String, timeout: Duration? = nil, silenceTimeout: Duration? = nil,
-        onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+        onOutput: (@Sendable ([UInt8]) -> Void)? = nil, flow: OutputFlow? = nil
     ) async throws -> Result {
         try await use.acquire(for: .command)
         defer { use.release() }
-        return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput)
+        return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput, flow: flow)
     }
 
     /// Runs `command`, then `epilogue` (a short, builtin-only snippet that reads state), sent together in one
@@ -142,7 +149,8 @@ public final class PersistentShell: Sendable {
     public var isInteractive: Bool { use.current == .interactive }
 
     private func runFramed(
-        _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+        _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil,
+        flow: OutputFlow? = nil
     ) async throws -> Result {
         let number = sequence.withLock { value in
             value += 1
@@ -157,6 +165,16 @@ public final class PersistentShell: Sendable {
             }
         }
         defer { if let observer { removeObserver(observer) } }
+        if let flow {
+            flow.connect { [weak self] held in self?.holdOutput(held) }
+        }
+        defer {
+            if let flow {
+                // A hold ends with its command: the next one starts with the terminal read.
+                flow.disconnect()
+                holdOutput(false)
+            }
+        }
         try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
         return try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
     }
@@ -471,9 +489,11 @@ public final class PersistentShell: Sendable {
     /// Watches the terminal with the process's `EventSupervisor`: each time it is readable, what is there is
     /// taken; at its end (the shell exited: EIO from a PTY master), the terminal is closed.
     private func startReader() throws(MLGymError) {
-        _ = try EventSupervisor.shared.watch(master) { [self] watch, _ in
+        let watch = try EventSupervisor.shared.watch(master) { [self] watch, readiness in
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
+                // Held (the consumer is behind): leave the rest in the kernel, unless the shell has gone.
+                if !readiness.hungUp && state.withLock({ $0.outputHeld }) { return }
                 let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 && errno == EAGAIN { return }
@@ -483,6 +503,13 @@ public final class PersistentShell: Sendable {
             watch.end()
             readerEnded()
         }
+        readerWatch.withLock { $0 = watch }
+    }
+
+    /// Leaves the terminal unread while `held`, or reads it again.
+    private func holdOutput(_ held: Bool) {
+        state.withLock { $0.outputHeld = held }
+        readerWatch.withLock { $0 }?.setPaused(held)
     }
 
     /// Hands a piece of output to the observers and the command waiting for it.

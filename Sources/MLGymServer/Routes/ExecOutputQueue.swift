@@ -1,15 +1,16 @@
-import Dispatch
 import NIOCore
+import MLGymSandbox
 import Synchronization
 
 /// A streamed exec's output between the shell's reader and a client that may read slowly or not at all.
 ///
-/// Flow control first: when `limitBytes` are waiting, the reader (a thread of its own) waits for the client to
-/// take half of them, and the command, whose terminal is then not read, waits on its writes as it would at a
-/// slow terminal: a client that keeps reading, at any speed, gets every byte, and the daemon holds at most the
-/// limit. A client that takes nothing for `stallLimit` (it hung, or reads a byte a minute) no longer holds the
-/// command up: from then on the oldest output is dropped and counted, so the stream can say how much it left
-/// out, until the client has caught up.
+/// Flow control first: when `limitBytes` are waiting, the queue holds the command's output (`OutputFlow`: the
+/// shell's terminal is then not read, and the command waits on its writes as it would at a slow terminal) until
+/// the client has taken half of it: a client that keeps reading, at any speed, gets every byte, and the daemon
+/// holds at most the limit. The producer, the event supervisor's thread that serves every sandbox, never waits. A
+/// client that takes nothing for `stallLimit` (it hung, or reads a byte a minute) no longer holds the command up:
+/// from then on the oldest output is dropped and counted, so the stream can say how much it left out, until the
+/// client has caught up. Without a flow to hold, output beyond the limit is dropped at once.
 final class ExecOutputQueue: Sendable {
     /// What the writer takes at once: output, and how many bytes were dropped just before it.
     struct Batch: Sendable {
@@ -23,64 +24,78 @@ final class ExecOutputQueue: Sendable {
         var dropped = 0
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
-        /// The producer waits for room (`room` will be signalled).
-        var producerWaiting = false
-        /// The client stalled: output is dropped instead of waited for, until it catches up.
+        /// The output is held, waiting for the client to take half of what is pending.
+        var holding = false
+        /// Counts holds, so a stall timer of an earlier hold does nothing.
+        var hold = 0
+        /// The client stalled: output is dropped instead of held, until it catches up.
         var lossy = false
     }
-
-    private enum Step { case done, wait }
 
     let limitBytes: Int
     /// The most one batch holds, so one line of the stream stays small.
     let batchBytes: Int
-    /// How long the producer waits for a client that takes nothing before it drops output instead.
+    /// How long the output is held for a client that takes nothing before it is dropped instead.
     let stallLimit: Duration
+    private let flow: OutputFlow?
     private let state = Mutex(State())
-    private let room = DispatchSemaphore(value: 0)
 
-    init(limitBytes: Int = 4 << 20, batchBytes: Int = 256 << 10, stallLimit: Duration = .seconds(2)) {
+    init(limitBytes: Int = 4 << 20, batchBytes: Int = 256 << 10, stallLimit: Duration = .seconds(2), flow: OutputFlow? = nil) {
         self.limitBytes = limitBytes
         self.batchBytes = batchBytes
         self.stallLimit = stallLimit
+        self.flow = flow
     }
 
-    /// Adds output (on the shell's reader thread). While the queue is full and the client takes from it, waits
-    /// for room, at most `stallLimit` at a time; after a stall, drops the oldest output instead.
+    /// Adds output (on the event supervisor's thread; never waits). Past the limit, holds the output, or drops
+    /// the oldest when the client stalled or nothing can be held.
     func push(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.finished else { return nil }
+        let (waiter, startHold) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Int?) in
+            guard !state.finished else { return (nil, nil) }
             state.pending.append(bytes)
             state.pendingBytes += bytes.count
+            var startHold: Int?
+            if state.pendingBytes > limitBytes {
+                if state.lossy || flow == nil {
+                    Self.dropOldest(&state, above: limitBytes)
+                } else if !state.holding {
+                    state.holding = true
+                    state.hold += 1
+                    startHold = state.hold
+                }
+            }
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, startHold)
         }
         waiter?.resume()
-        while true {
-            let step = state.withLock { state -> Step in
-                guard !state.finished, state.pendingBytes > limitBytes else { return .done }
-                guard !state.lossy else {
-                    while state.pendingBytes > limitBytes, state.pending.count > 1 {
-                        let oldest = state.pending.removeFirst()
-                        state.pendingBytes -= oldest.count
-                        state.dropped += oldest.count
-                    }
-                    return .done
-                }
-                state.producerWaiting = true
-                return .wait
+        if let hold = startHold {
+            flow?.hold(true)
+            let stallLimit = stallLimit
+            Task { [weak self] in
+                try? await Task.sleep(for: stallLimit)
+                self?.stalled(hold: hold)
             }
-            guard step == .wait else { return }
-            let nanoseconds = stallLimit.components.seconds * 1_000_000_000 + stallLimit.components.attoseconds / 1_000_000_000
-            if room.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .timedOut {
-                state.withLock { state in
-                    if state.producerWaiting {
-                        state.producerWaiting = false
-                        state.lossy = true
-                    }
-                }
-            }
+        }
+    }
+
+    /// The client took nothing for `stallLimit` while the output was held: drop instead of holding.
+    private func stalled(hold: Int) {
+        let release = state.withLock { state -> Bool in
+            guard state.holding, state.hold == hold else { return false }
+            state.holding = false
+            state.lossy = true
+            Self.dropOldest(&state, above: limitBytes)
+            return true
+        }
+        if release { flow?.hold(false) }
+    }
+
+    private static func dropOldest(_ state: inout State, above limit: Int) {
+        while state.pendingBytes > limit, state.pending.count > 1 {
+            let oldest = state.pending.removeFirst()
+            state.pendingBytes -= oldest.count
+            state.dropped += oldest.count
         }
     }
 
@@ -91,12 +106,12 @@ final class ExecOutputQueue: Sendable {
     func finish() {
         let (waiter, release) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
             state.finished = true
-            let release = state.producerWaiting
-            state.producerWaiting = false
+            let release = state.holding
+            state.holding = false
             defer { state.waiter = nil }
             return (state.waiter, release)
         }
-        if release { room.signal() }
+        if release { flow?.hold(false) }
         waiter?.resume()
     }
 
@@ -122,16 +137,16 @@ final class ExecOutputQueue: Sendable {
                     state.pendingBytes -= batch.bytes.count
                     var release = false
                     if state.pendingBytes <= limitBytes / 2 {
-                        // Caught up: the producer goes on, and waits again the next time the queue fills.
+                        // Caught up: the output flows again, and is held again the next time the queue fills.
                         state.lossy = false
-                        release = state.producerWaiting
-                        state.producerWaiting = false
+                        release = state.holding
+                        state.holding = false
                     }
                     return (.some(batch), release)
                 }
                 return (state.finished ? .some(nil) : nil, false)
             }
-            if release { room.signal() }
+            if release { flow?.hold(false) }
             if let taken { return taken }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in

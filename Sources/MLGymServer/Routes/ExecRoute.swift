@@ -1,5 +1,6 @@
 import MLGymAPI
 import MLGymCore
+import MLGymSandbox
 import NIOHTTP1
 
 /// `POST /v1/sessions/{id}/exec`: runs a command in the session's shell. With `?stream=true` (what mlgymctl asks
@@ -32,11 +33,12 @@ enum ExecRoute {
         // Bounded: a client that reads slowly (or has gone) must not make the daemon hold a command's whole output.
         // Past the queue's limit the oldest output is dropped, and the stream says how much before what follows.
         // The exec history keeps its own copy (head and tail).
-        let queue = ExecOutputQueue()
+        let flow = OutputFlow()
+        let queue = ExecOutputQueue(flow: flow)
         let running = Task { () -> Result<ExecResult, MLGymError> in
             defer { queue.finish() }
             do {
-                return .success(try await manager.exec(id, exec, for: peer) { queue.push($0) })
+                return .success(try await manager.exec(id, exec, for: peer, onOutput: { queue.push($0) }, flow: flow))
             } catch let error as MLGymError {
                 return .failure(error)
             } catch {

@@ -366,12 +366,12 @@ public actor SessionManager {
     /// the exec history before returning.
     public func exec(
         _ reference: String, _ request: ExecRequest, for peer: PeerCredentials,
-        onOutput: (@Sendable ([UInt8]) -> Void)? = nil
+        onOutput: (@Sendable ([UInt8]) -> Void)? = nil, flow: OutputFlow? = nil
     ) async throws(MLGymError) -> ExecResult {
         let timeout = try validatedTimeout(request)
         let session = try await liveSession(reference, for: peer)
         return try await Self.run(
-            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput).result
+            request.command, timeout: timeout, silenceTimeout: request.noOutputTimeout, in: session, store: store, onOutput: onOutput, flow: flow).result
     }
 
     /// `exec` for an agent run: also runs `epilogue` (a state read) in the same round trip and returns its
@@ -401,7 +401,7 @@ public actor SessionManager {
     /// Outside the actor: a long command must not hold up other sessions.
     private nonisolated static func run(
         _ command: String, timeout: Double, silenceTimeout: Double? = nil, epilogue: String? = nil, recordHistory: Bool = true,
-        in session: LiveSession, store: Store, onOutput: (@Sendable ([UInt8]) -> Void)?
+        in session: LiveSession, store: Store, onOutput: (@Sendable ([UInt8]) -> Void)?, flow: OutputFlow? = nil
     ) async throws(MLGymError) -> (result: ExecResult, epilogue: String?, history: NewExec?) {
         let startedAt = Date()
         let clock = ContinuousClock.now
@@ -413,7 +413,7 @@ public actor SessionManager {
             if let epilogue {
                 (result, epilogueOutput) = try await session.shell().run(command, timeout: limit, silenceTimeout: silence, epilogue: epilogue)
             } else {
-                result = try await session.shell().run(command, timeout: limit, silenceTimeout: silence, onOutput: onOutput)
+                result = try await session.shell().run(command, timeout: limit, silenceTimeout: silence, onOutput: onOutput, flow: flow)
             }
         } catch let error as MLGymError {
             throw error
