@@ -18,20 +18,20 @@ int mlg_epoll_create(void) {
     return fd < 0 ? -errno : fd;
 }
 
-int mlg_epoll_add(int epfd, int fd, uint32_t events, uint64_t token) {
+static int control(int epfd, int op, int fd, uint32_t events, uint64_t token) {
     struct epoll_event event;
     memset(&event, 0, sizeof(event));
     event.events = events;
     event.data.u64 = token;
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : -errno;
+    return epoll_ctl(epfd, op, fd, &event) == 0 ? 0 : -errno;
+}
+
+int mlg_epoll_add(int epfd, int fd, uint32_t events, uint64_t token) {
+    return control(epfd, EPOLL_CTL_ADD, fd, events, token);
 }
 
 int mlg_epoll_modify(int epfd, int fd, uint32_t events, uint64_t token) {
-    struct epoll_event event;
-    memset(&event, 0, sizeof(event));
-    event.events = events;
-    event.data.u64 = token;
-    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0 ? 0 : -errno;
+    return control(epfd, EPOLL_CTL_MOD, fd, events, token);
 }
 
 int mlg_epoll_remove(int epfd, int fd) {

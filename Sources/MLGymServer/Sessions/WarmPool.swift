@@ -25,7 +25,8 @@ actor WarmPool {
     private var templates: [WarmSandboxShape: SandboxSpec] = [:]
     /// Shapes by last use, most recent last.
     private var recent: [WarmSandboxShape] = []
-    private var filling: Set<WarmSandboxShape> = []
+    /// The build loop of each shape being filled, so that `drain` can wait for a build in flight.
+    private var filling: [WarmSandboxShape: Task<Void, Never>] = [:]
     private var closed = false
 
     init(size: Int, engine: SandboxEngine, identities: AgentIdentities) {
@@ -78,6 +79,8 @@ actor WarmPool {
     /// Stops every warm sandbox and builds no more (the daemon is stopping).
     func drain() async {
         closed = true
+        // A sandbox being built now is stopped by its loop when the build ends.
+        for loop in filling.values { await loop.value }
         let all = ready.values.flatMap { $0 }
         ready = [:]
         templates = [:]
@@ -103,15 +106,14 @@ actor WarmPool {
     }
 
     private func fill(_ shape: WarmSandboxShape) {
-        guard !closed, !filling.contains(shape), templates[shape] != nil, ready[shape, default: []].count < size else { return }
-        filling.insert(shape)
-        Task { await self.fillLoop(shape) }
+        guard !closed, filling[shape] == nil, templates[shape] != nil, ready[shape, default: []].count < size else { return }
+        filling[shape] = Task { await self.fillLoop(shape) }
     }
 
     /// Builds sandboxes of `shape`, one at a time, until `size` are ready. A failure ends the loop (and is logged):
     /// the next `take` or `want` tries again, so a full disk does not become a busy loop.
     private func fillLoop(_ shape: WarmSandboxShape) async {
-        defer { filling.remove(shape) }
+        defer { filling[shape] = nil }
         while !closed, let template = templates[shape], ready[shape, default: []].count < size {
             let warm: Warm
             do {
@@ -122,7 +124,8 @@ actor WarmPool {
                 return
             }
             guard !closed, templates[shape] != nil else {
-                discard(warm)
+                await warm.sandbox.stop()
+                identities.release(warm.sandbox.id)
                 return
             }
             ready[shape, default: []].append(warm)
