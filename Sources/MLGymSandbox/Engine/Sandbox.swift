@@ -297,8 +297,9 @@ public final class Sandbox: Sendable {
     private func removeResources(keepVolume: Bool) -> TeardownReport {
         var problems: [String] = []
         // The kernel kills the namespace with its pid 1, and pid 1's exit completes only once every other process
-        // of the namespace has exited: after the reap nothing may be left. One look, for the report.
-        let left = hostProcesses()
+        // of the namespace has exited: after the reap nothing may be left. One look, for the report: in the
+        // cgroup when there is one (a few files, where a /proc scan reads every process of the host).
+        let left = cgroup?.processes() ?? hostProcesses()
         if !left.isEmpty { problems.append("processes still running: \(left)") }
         do {
             try cgroup?.destroy()

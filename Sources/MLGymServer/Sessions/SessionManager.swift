@@ -182,7 +182,7 @@ public actor SessionManager {
         releaseAgentSlot(id)
         await end(session, state: state, reason: reason)
         DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
-        ProcessHeap.trim()
+        if stopsInProgress.isEmpty { ProcessHeap.trim() }
     }
 
     /// The warm-pool shape of a bare session's sandbox, or nil when it cannot be served warm.
@@ -305,8 +305,8 @@ public actor SessionManager {
             await end(session, state: .stopped, reason: reason)
             DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
             // Its shell's buffers and its commands' output were freed: give the pages back now, not at the next
-            // periodic trim.
-            ProcessHeap.trim()
+            // periodic trim; once for a burst of stops (each trim walks the whole heap).
+            if stopsInProgress.isEmpty { ProcessHeap.trim() }
         } else if record.state.isActive {
             // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
             _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
