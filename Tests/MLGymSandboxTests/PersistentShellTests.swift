@@ -1,4 +1,5 @@
 @testable import MLGymSandbox
+import Synchronization
 import MLGymTestSupport
 import Testing
 
@@ -42,6 +43,33 @@ struct PersistentShellTests {
             #expect(failing.exitCode == 2)
             #expect(failing.output.contains("No such file or directory"))
             #expect(try await shell.run("false").exitCode == 1)
+            await shell.close()
+        }
+    }
+
+    /// A consumer that holds the output leaves the terminal unread: the command blocks on its writes (so nothing
+    /// piles up in the daemon), and finishes with every byte once the hold ends.
+    @Test func heldOutputHoldsTheCommandAndLosesNothing() async throws {
+        try await harness.withSandbox { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let flow = OutputFlow()
+            flow.hold(true)
+            let seen = Mutex(0)
+            let running = Task {
+                try await shell.run("head -c 8000000 /dev/zero | tr '\\0' x; echo; echo end", onOutput: { piece in
+                    seen.withLock { $0 += piece.count }
+                }, flow: flow)
+            }
+            // Half a second for the command to fill the terminal; what arrives is bounded by the kernel's PTY
+            // buffer (a slower machine only makes it less).
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(seen.withLock { $0 } < 1_000_000, "the held terminal was read on")
+            flow.hold(false)
+            let result = try await running.value
+            #expect(result.exitCode == 0)
+            #expect(result.output.hasSuffix("end\n"))
+            #expect(result.output.utf8.count == 8_000_000 + 5)
+            #expect(seen.withLock { $0 } == 8_000_000 + 5)
             await shell.close()
         }
     }

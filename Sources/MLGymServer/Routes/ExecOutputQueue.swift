@@ -28,6 +28,9 @@ final class ExecOutputQueue: Sendable {
         var holding = false
         /// Counts holds, so a stall timer of an earlier hold does nothing.
         var hold = 0
+        /// The current hold's stall timer, cancelled when the hold ends (a cancelled sleep ends at once, so
+        /// fast output with many short holds leaves no sleeping tasks behind).
+        var stallTimer: Task<Void, Never>?
         /// The client stalled: output is dropped instead of held, until it catches up.
         var lossy = false
     }
@@ -72,10 +75,17 @@ final class ExecOutputQueue: Sendable {
         if let hold = startHold {
             flow?.hold(true)
             let stallLimit = stallLimit
-            Task { [weak self] in
-                try? await Task.sleep(for: stallLimit)
+            let timer = Task { [weak self] in
+                // A deadline, not a poll: the hold's end cancels it.
+                guard (try? await Task.sleep(for: stallLimit)) != nil else { return }
                 self?.stalled(hold: hold)
             }
+            let current = state.withLock { state -> Bool in
+                guard state.holding, state.hold == hold else { return false }
+                state.stallTimer = timer
+                return true
+            }
+            if !current { timer.cancel() }
         }
     }
 
@@ -84,6 +94,7 @@ final class ExecOutputQueue: Sendable {
         let release = state.withLock { state -> Bool in
             guard state.holding, state.hold == hold else { return false }
             state.holding = false
+            state.stallTimer = nil
             state.lossy = true
             Self.dropOldest(&state, above: limitBytes)
             return true
@@ -108,6 +119,8 @@ final class ExecOutputQueue: Sendable {
             state.finished = true
             let release = state.holding
             state.holding = false
+            state.stallTimer?.cancel()
+            state.stallTimer = nil
             defer { state.waiter = nil }
             return (state.waiter, release)
         }
@@ -141,6 +154,8 @@ final class ExecOutputQueue: Sendable {
                         state.lossy = false
                         release = state.holding
                         state.holding = false
+                        state.stallTimer?.cancel()
+                        state.stallTimer = nil
                     }
                     return (.some(batch), release)
                 }

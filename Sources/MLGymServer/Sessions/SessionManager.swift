@@ -146,7 +146,7 @@ public actor SessionManager {
         }
         watchEvents(of: session)
         DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(session.sandbox.initPID)\(warm ? ", built ahead" : ""))")
-        // The committed row, not a fresh read: nothing else can have changed it while the actor held it.
+        // The row as this start committed it: a second read would cost every start a round trip to the store.
         var info = self.info(record, reason: warm ? SessionStart.warmReason : SessionStart.coldReason)
         info.warm = warm
         if let shape {
@@ -179,7 +179,7 @@ public actor SessionManager {
 
     private func ended(_ id: String, state: SessionState, reason: String) async {
         guard let session = live.removeValue(forKey: id) else { return }
-        releaseAgentSlot(id)
+        identities.release(id)
         await end(session, state: state, reason: reason)
         DaemonLog.info("session \(id) \(state.rawValue): \(reason)")
         if stopsInProgress.isEmpty { ProcessHeap.trim() }
@@ -214,7 +214,6 @@ public actor SessionManager {
     /// Sandboxes built ahead and ready now.
     public func warmSandboxes() async -> Int? { await warmPool?.readyCount }
 
-    private func releaseAgentSlot(_ id: String) { identities.release(id) }
 
     // MARK: Read
 
@@ -301,7 +300,7 @@ public actor SessionManager {
             // Someone else is stopping it: answer when that is done.
             await running.value
         } else if let session = live.removeValue(forKey: record.id) {
-            releaseAgentSlot(record.id)
+            identities.release(record.id)
             await end(session, state: .stopped, reason: reason)
             DaemonLog.info("session \(record.id) stopped (\(reason)) by uid \(peer.uid)")
             // Its shell's buffers and its commands' output were freed: give the pages back now, not at the next

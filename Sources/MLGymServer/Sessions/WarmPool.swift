@@ -85,12 +85,7 @@ actor WarmPool {
         ready = [:]
         templates = [:]
         await withTaskGroup(of: Void.self) { group in
-            for warm in all {
-                group.addTask { [identities] in
-                    await warm.sandbox.stop()
-                    identities.release(warm.sandbox.id)
-                }
-            }
+            for warm in all { group.addTask { await self.retire(warm) } }
         }
     }
 
@@ -124,8 +119,7 @@ actor WarmPool {
                 return
             }
             guard !closed, templates[shape] != nil else {
-                await warm.sandbox.stop()
-                identities.release(warm.sandbox.id)
+                await retire(warm)
                 return
             }
             ready[shape, default: []].append(warm)
@@ -153,10 +147,14 @@ actor WarmPool {
         }
     }
 
+    /// Retires `warm` in the background (it is never handed out).
     private func discard(_ warm: Warm) {
-        Task { [identities] in
-            await warm.sandbox.stop()
-            identities.release(warm.sandbox.id)
-        }
+        Task { await self.retire(warm) }
+    }
+
+    /// Stops `warm` and gives its agent uid back.
+    private nonisolated func retire(_ warm: Warm) async {
+        await warm.sandbox.stop()
+        identities.release(warm.sandbox.id)
     }
 }
