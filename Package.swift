@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mlgymctl", targets: ["mlgymctl"]),
+        .executable(name: "mlgymctl-full", targets: ["mlgymctl-full"]),
         .executable(name: "mlgymd", targets: ["mlgymd"]),
         .executable(name: "mlgym-sandbox", targets: ["mlgym-sandbox"]),
         .executable(name: "mlgym-init", targets: ["mlgym-init"]),
@@ -51,17 +52,20 @@ let package = Package(
         ),
 
         .target(name: "MLGymCore", swiftSettings: strictSwift),
+        // JSON, HTTP over a Unix socket, files and processes over libc, without Foundation: what the static tool
+        // binary and mlgymctl's fast path are built from.
+        .target(name: "MLGymToolSupport", swiftSettings: strictSwift),
         .target(name: "MLGymSandbox", dependencies: ["MLGymCore", "CSandbox"], swiftSettings: strictSwift),
         .target(name: "MLGymScore", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
         // The daemon's SQLite database: schema, migrations, queries; the only place SQL lives.
         .target(name: "MLGymStore", dependencies: ["MLGymCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSwift),
         // Wire types of the control API, shared by the daemon and the client.
-        .target(name: "MLGymAPI", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
+        .target(name: "MLGymAPI", dependencies: ["MLGymCore", "MLGymToolSupport"], swiftSettings: strictSwift),
         // The daemon: HTTP on the Unix socket, sessions, attach, systemd integration.
         .target(
             name: "MLGymServer",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "MLGymAgent", "MLGymACI", "MLGymServices", "CSandbox",
+                "MLGymAPI", "MLGymCore", "MLGymSandbox", "MLGymStore", "MLGymTasks", "MLGymScore", "MLGymAgent", "MLGymACI", "MLGymTools", "MLGymServices", "CSandbox",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -72,7 +76,7 @@ let package = Package(
         // Outbound HTTP with libcurl (dataset hub, model providers, literature services): one client for all.
         .target(name: "MLGymHTTP", dependencies: ["MLGymCore", "CCurlShim"], swiftSettings: strictSwift),
         // MLGym's agent-computer interface as it runs inside a sandbox (file viewer, editor, search), as the agent.
-        .target(name: "MLGymACI", swiftSettings: strictSwift),
+        .target(name: "MLGymACI", dependencies: ["MLGymToolSupport"], swiftSettings: strictSwift),
         // The agent: model providers, action parser, history processor, prompts, costs and the agent loop.
         .target(name: "MLGymAgent", dependencies: ["MLGymCore", "MLGymHTTP", .product(name: "Yams", package: "Yams")], swiftSettings: strictSwift),
         // Research services of mlgymd: the memory (embeddings, hybrid retrieval), literature search, PDF text.
@@ -83,11 +87,12 @@ let package = Package(
             dependencies: ["MLGymCore", "MLGymSandbox", "MLGymHTTP", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
-        // The API client (libcurl over the Unix socket; NIOWebSocket for attach), used by mlgymctl and the tests.
+        // The API client (HTTP over the Unix socket with MLGymToolSupport's client; NIOWebSocket for attach), used by
+        // mlgymctl-full and the tests.
         .target(
             name: "MLGymClient",
             dependencies: [
-                "MLGymAPI", "MLGymCore", "CCurlShim",
+                "MLGymAPI", "MLGymCore", "MLGymToolSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -106,10 +111,17 @@ let package = Package(
         ),
         .target(
             name: "MLGymCommands",
-            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymACI", "MLGymAgent", "MLGymCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymAgent", "MLGymCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
-        .executableTarget(name: "mlgymctl", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
+        // The agent's in-sandbox commands and mlgymctl's fast path, without Foundation.
+        .target(name: "MLGymTools", dependencies: ["MLGymACI", "MLGymToolSupport"], swiftSettings: strictSwift),
+        // The light mlgymctl: static, so it runs in any root filesystem (it is the in-sandbox tool binary too).
+        .executableTarget(
+            name: "mlgymctl", dependencies: ["MLGymTools"], swiftSettings: strictSwift,
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
+        ),
+        .executableTarget(name: "mlgymctl-full", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
         .executableTarget(
             name: "mlgym-sandbox",
             dependencies: ["MLGymSandbox", "MLGymCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -121,6 +133,7 @@ let package = Package(
         .testTarget(name: "MLGymScoreTests", dependencies: ["MLGymScore", "MLGymCore"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "MLGymTasksTests", dependencies: ["MLGymTasks", "MLGymSandbox", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymACITests", dependencies: ["MLGymACI"], swiftSettings: strictSwift),
+        .testTarget(name: "MLGymToolSupportTests", dependencies: ["MLGymToolSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymAgentTests", dependencies: ["MLGymAgent", "MLGymACI", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymServicesTests", dependencies: ["MLGymServices", "MLGymStore", "MLGymCore", "MLGymTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "MLGymStoreTests", dependencies: ["MLGymStore", "MLGymCore"], swiftSettings: strictSwift),

@@ -1,4 +1,4 @@
-import Foundation
+import MLGymToolSupport
 
 /// A file loaded for the viewer: its canonical path and its lines.
 struct ViewedFile {
@@ -71,7 +71,7 @@ struct ACIContext {
 
     /// Whether `action` (MLGym's `LAST_ACTION`, possibly shell-quoted) was a scroll command.
     private static func isScroll(_ action: String) -> Bool {
-        let word = action.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "'\"")))
+        let word = TextFormat.trimmed(action) { $0.isWhitespace || $0 == "'" || $0 == "\"" }
         return word == ACICommand.scroll_up.rawValue || word == ACICommand.scroll_down.rawValue
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import MLGymToolSupport
 
 /// Where an ACI command runs and how its viewer is sized: what MLGym keeps in shell variables.
 ///
@@ -41,17 +41,17 @@ public struct ACIEnvironment: Sendable {
     /// The environment of this process: `MLGYM_ACI_STATE` (else `$HOME/.mlgym`), `WINDOW`, `OVERLAP`,
     /// `MLGYM_ACI_PYTHON` (else `python3`), `LAST_ACTION`, `WARN_AFTER_SCROLLING_TIMES` and the current directory.
     public static func fromProcess() -> ACIEnvironment {
-        from(variables: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath)
+        from(variables: ProcessEnvironment.all(), currentDirectory: FileIO.currentDirectory() ?? "/")
     }
 
     /// The environment described by `variables`; values that are missing or not numbers fall back to the defaults.
     public static func from(variables: [String: String], currentDirectory: String) -> ACIEnvironment {
         func positive(_ name: String, _ fallback: Int, minimum: Int) -> Int {
-            guard let text = variables[name], let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= minimum
+            guard let text = variables[name], let value = Int(TextFormat.trimmed(text)), value >= minimum
             else { return fallback }
             return value
         }
-        let home = variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessEnvironment.homeDirectory()
         let stateDirectory = variables["MLGYM_ACI_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.mlgym"
         let python = variables["MLGYM_ACI_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
         return ACIEnvironment(

@@ -46,25 +46,6 @@ public struct LiteratureSearchResult: Codable, Sendable, Equatable {
         self.note = note
         self.papers = papers
     }
-
-    /// What MLGym's `literature_search` prints: one JSON object per paper and line (`paperId`, `title`,
-    /// `abstract`, `pdf_url`), with the year and authors added.
-    public var mlgymLines: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return papers.map { paper in
-            struct Line: Encodable {
-                var paperId: String
-                var title: String
-                var abstract: String?
-                var pdf_url: String?
-                var year: Int?
-                var authors: [String]
-            }
-            let line = Line(paperId: paper.paperId, title: paper.title, abstract: paper.abstract, pdf_url: paper.pdfURL, year: paper.year, authors: paper.authors)
-            return (try? String(decoding: encoder.encode(line), as: UTF8.self)) ?? ""
-        }.joined(separator: "\n")
-    }
 }
 
 /// `POST /v1/literature/pdf`: a PDF's text, from a URL or from the document's bytes (base64).

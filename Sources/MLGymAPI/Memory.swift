@@ -1,5 +1,6 @@
 import Foundation
 import MLGymCore
+import MLGymToolSupport
 
 /// `POST /v1/memory`: write a memory. The scope is `scope`, else `task:<task>`, else `default`.
 public struct MemoryWriteRequest: Codable, Sendable, Equatable {
@@ -91,12 +92,7 @@ public struct MemorySearchResult: Codable, Sendable, Equatable {
 
     /// What MLGym's `memory_read` prints.
     public var mlgymText: String {
-        var lines = ["Query: \(query)", "Top Matches:"]
-        for (index, match) in matches.enumerated() {
-            lines.append("  Match \(index + 1): \(match.entry.text) | similarity score: \(String(format: "%.2f", match.similarity))")
-        }
-        if matches.isEmpty { lines.append("  (no memories yet: write some with memory_write)") }
-        return lines.joined(separator: "\n")
+        MemoryReadText.render(query: query, matches: matches.map { (text: $0.entry.text, similarity: $0.similarity) })
     }
 }
 

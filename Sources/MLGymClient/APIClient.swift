@@ -56,7 +56,7 @@ public final class APIClient: Sendable {
         var failure: MLGymError?
         var status = 0
         let decoder = WireCoding.decoder()
-        status = try http.perform(method: "POST", path: "/v1/sessions/\(Self.escape(id))/exec?stream=true", body: body, accept: "application/x-ndjson") { bytes in
+        status = try http.perform(method: "POST", path: "/v1/sessions/\(Self.escape(id))/exec?stream=true", body: body, accept: "application/x-ndjson") { (bytes: ArraySlice<UInt8>) in
             if whole.count < 65536 { whole.append(contentsOf: bytes) }
             pending.append(contentsOf: bytes)
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {

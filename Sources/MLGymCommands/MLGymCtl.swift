@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MLGymACI
 import MLGymCore
 
 /// The `mlgymctl` command line: the root command and its verbs.
@@ -23,17 +22,9 @@ public struct MLGymCtl: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses the command line and runs the verb, printing any failure as one line on standard error.
+    /// Parses the command line and runs the verb, printing any failure as one line on standard error. (The agent's
+    /// in-sandbox commands and the fast `exec` are the light mlgymctl's, in MLGymTools.)
     public static func main() async {
-        // Inside a task session the same binary is the agent's `validate` and `submit`.
-        let invokedAs = (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent }) ?? ""
-        if AgentTool.names.contains(invokedAs) {
-            AgentTool.main(name: invokedAs, arguments: Array(CommandLine.arguments.dropFirst()))
-        }
-        // …and its file viewer, editor and search commands (MLGym's agent-computer interface).
-        if let command = ACICommand(rawValue: invokedAs) {
-            ACIToolMain.main(command, arguments: Array(CommandLine.arguments.dropFirst()))
-        }
         await main(arguments: Array(CommandLine.arguments.dropFirst()))
     }
 

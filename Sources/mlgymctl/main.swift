@@ -1,4 +1,5 @@
-// mlgymctl: the command line of mlgym. Everything lives in MLGymCommands; this only starts it.
-import MLGymCommands
+// mlgymctl: the light client and the agent's in-sandbox commands (see MLGymTools.ToolEntry); every other verb
+// runs in mlgymctl-full.
+import MLGymTools
 
-await MLGymCtl.main()
+ToolEntry.main(arguments: CommandLine.arguments)

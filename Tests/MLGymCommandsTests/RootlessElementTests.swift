@@ -19,7 +19,7 @@ import Testing
         // The build directory and the checkout need not be readable by others: binaries and tasks are copied (by
         // cp in a process of its own, so no descriptor of this process keeps a binary busy).
         let build = try MLGymCtlProcess.binary().deletingLastPathComponent().path
-        for name in ["mlgymd", "mlgymctl", "mlgym-init"] {
+        for name in ["mlgymd", "mlgymctl", "mlgymctl-full", "mlgym-init"] {
             #expect(try CommandResult.run("/bin/cp", [build + "/" + name, root + "/" + name]).status == 0)
         }
         #expect(try CommandResult.run("/bin/cp", ["-r", MLGymCtlProcess.packageRoot.appendingPathComponent("tasks").path, root + "/tasks"]).status == 0)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The documentation of one agent command, as MLGym writes it into the system prompt.
 public struct CommandDoc: Sendable, Equatable {
     public struct Argument: Sendable, Equatable {
@@ -39,7 +37,7 @@ public struct CommandDoc: Sendable, Equatable {
     /// then an empty line.
     public func rendered(window: Int) -> String {
         var text = "\(name):\n"
-        text += "  docstring: \(docstring.replacingOccurrences(of: "{WINDOW}", with: String(window)))\n"
+        text += "  docstring: \(docstring.replacing("{WINDOW}", with: String(window)))\n"
         text += "  signature: \(signature)\n"
         if !arguments.isEmpty {
             text += "  arguments:\n"

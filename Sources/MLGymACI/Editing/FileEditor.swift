@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import MLGymToolSupport
 
 /// Makes an `edit` or `insert` change to the open file, guarded by the Python check, and reports it.
 ///
@@ -9,7 +10,7 @@ import Foundation
 enum FileEditor {
     /// The lines of the file at `path`, refusing files that are not UTF-8 text (rewriting them would corrupt them).
     static func loadEditable(_ path: String) throws(ACIFailure) -> [String] {
-        guard let text = String(data: try FileSystem.read(path), encoding: .utf8) else {
+        guard let text = String(validating: try FileSystem.read(path), as: UTF8.self) else {
             throw .error("Error: \(path) is not UTF-8 text, so it cannot be edited with this command.")
         }
         return TextLines.split(text)
@@ -54,16 +55,16 @@ enum FileEditor {
         _ splice: LineSplice, path: String, edited: [String], checker: PythonChecker, context: ACIContext
     ) throws(ACIFailure) -> [LintError] {
         let before = checker.check(path)
-        let scratchDirectory = "\(context.environment.stateDirectory)/check-\(ProcessInfo.processInfo.processIdentifier)"
-        let scratch = "\(scratchDirectory)/\(URL(fileURLWithPath: path).lastPathComponent)"
+        let scratchDirectory = "\(context.environment.stateDirectory)/check-\(getpid())"
+        let scratch = "\(scratchDirectory)/\(FileIO.lastComponent(path))"
         do {
             try context.store.ensureDirectory()
-            try? FileManager.default.removeItem(atPath: scratchDirectory)
-            try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
+            FileIO.removeTree(scratchDirectory)
+            try FileIO.makeDirectories(scratchDirectory)
         } catch {
-            throw .error("Error: cannot prepare the Python check in \(scratchDirectory): \(FileSystem.reason(error))")
+            throw .error("Error: cannot prepare the Python check in \(scratchDirectory): \(error)")
         }
-        defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
+        defer { FileIO.removeTree(scratchDirectory) }
         try FileSystem.createNew(scratch, with: TextLines.join(edited))
         let after = checker.check(scratch)
         return LintFilter.newErrors(

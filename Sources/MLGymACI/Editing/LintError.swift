@@ -1,4 +1,4 @@
-import Foundation
+import MLGymToolSupport
 
 /// One problem a Python checker reported: where, and the code with its message (`E999 SyntaxError: invalid syntax`).
 ///
@@ -21,9 +21,9 @@ public struct LintError: Sendable, Hashable {
     /// The path may itself hold `:` or `: `, so the separator is the first `": "` whose left side ends in
     /// `:<digits>:<digits>`.
     public static func parse(_ text: String) -> LintError? {
-        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = TextFormat.trimmed(text)
         var searchFrom = line.startIndex
-        while let separator = line.range(of: ": ", range: searchFrom..<line.endIndex) {
+        while let separator = line[searchFrom...].firstRange(of: ": ") {
             let position = line[..<separator.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
             if position.count >= 3, let row = Int(position[position.count - 2]), let column = Int(position[position.count - 1]) {
                 return LintError(line: row, column: column, message: String(line[separator.upperBound...]))

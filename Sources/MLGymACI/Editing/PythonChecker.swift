@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import MLGymToolSupport
 
 /// The lint check that guards edits of Python files: flake8 when the interpreter has it, else a syntax check.
 ///
@@ -24,9 +24,9 @@ public struct PythonChecker: Sendable {
     public let executable: String?
 
     /// Finds `interpreter` (a path, or a name looked up on `PATH`) and asks it whether flake8 is installed.
-    public static func detect(interpreter: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]) -> PythonChecker {
+    public static func detect(interpreter: String, searchPath: String? = ProcessEnvironment.value("PATH")) -> PythonChecker {
         guard let executable = resolve(interpreter, searchPath: searchPath),
-            let probe = Subprocess.run(executable, ["-c", "import flake8"])
+            let probe = try? ChildProcess.run(executable, ["-c", "import flake8"])
         else { return PythonChecker(kind: .none, executable: nil) }
         return PythonChecker(kind: probe.status == 0 ? .flake8 : .compile, executable: executable)
     }
@@ -40,8 +40,8 @@ public struct PythonChecker: Sendable {
         case .compile: arguments = ["-c", Self.compileScript, path]
         case .none: return []
         }
-        guard let outcome = Subprocess.run(executable, arguments) else { return [] }
-        return outcome.output.split(whereSeparator: \.isNewline).compactMap { LintError.parse(String($0)) }
+        guard let outcome = try? ChildProcess.run(executable, arguments) else { return [] }
+        return String(decoding: outcome.output, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { LintError.parse(String($0)) }
     }
 
     /// Compiles the file named by `sys.argv[1]` and prints a syntax error in flake8's format.

@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import MLGymToolSupport
 
 /// The few file-system calls the ACI needs, over POSIX so their semantics are exact: `stat` follows links like the
 /// shell's `-f`/`-d` tests, `lstat` does not (so a walk never follows links), `access(2)` answers "may *we* write
@@ -44,11 +44,11 @@ enum FileSystem {
     }
 
     /// The bytes of the file at `path`.
-    static func read(_ path: String) throws(ACIFailure) -> Data {
+    static func read(_ path: String) throws(ACIFailure) -> [UInt8] {
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            return try FileIO.read(path)
         } catch {
-            throw .error("Error: cannot read \(path): \(reason(error))")
+            throw .error("Error: cannot read \(path): \(error.reason)")
         }
     }
 
@@ -84,14 +84,5 @@ enum FileSystem {
     /// The current `errno` as text, e.g. "Permission denied".
     static func errnoText() -> String {
         String(cString: strerror(errno))
-    }
-
-    /// A short reason for a Foundation error.
-    static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.localizedDescription
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import MLGymToolSupport
 
 /// Lists the regular files under a directory, recursively, in a fixed order, as `find <dir> -type f` would.
 ///
@@ -18,7 +18,7 @@ enum FileWalker {
     }
 
     private static func walk(_ directory: String, skippingHidden: Bool, into files: inout [String]) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let names = FileIO.directoryEntries(directory) else { return }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             if skippingHidden && name.hasPrefix(".") { continue }

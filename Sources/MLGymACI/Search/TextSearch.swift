@@ -1,10 +1,9 @@
-import Foundation
 import Glibc
 
 /// Line-by-line matching over a file's bytes, shared by `search_dir` and `search_file`.
 enum TextSearch {
     /// Whether `bytes` look binary: they contain a NUL byte, which is how grep's `-I` tells (in the C locale).
-    static func isBinary(_ bytes: Data) -> Bool {
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress, raw.count > 0 else { return false }
             return memchr(base, 0, raw.count) != nil
@@ -13,7 +12,7 @@ enum TextSearch {
 
     /// The 1-based numbers of the lines of `bytes` that `matcher` matches. Lines end at `\n`; a last line without
     /// one counts, and nothing follows a final `\n`.
-    static func matchingLineNumbers(in bytes: Data, matcher: LineMatcher) -> [Int] {
+    static func matchingLineNumbers(in bytes: [UInt8], matcher: LineMatcher) -> [Int] {
         bytes.withUnsafeBytes { raw -> [Int] in
             var numbers: [Int] = []
             var lineStart = 0

@@ -1,4 +1,4 @@
-import Foundation
+import MLGymToolSupport
 
 /// `create <filename>`: makes a new file holding one empty line and opens it.
 ///
@@ -19,7 +19,7 @@ enum CreateCommand {
                 return ACIToolResult(output: exists + error.output.text, exitCode: ACIToolResult.failure)
             }
         }
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let parent = FileIO.parentDirectory(path)
         guard FileSystem.kind(parent) == .directory else {
             throw .error("Error: cannot create \(given): its directory does not exist (create it first with mkdir -p).")
         }

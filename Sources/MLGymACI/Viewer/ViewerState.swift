@@ -1,3 +1,5 @@
+import MLGymToolSupport
+
 /// The viewer's position between commands: MLGym's `CURRENT_FILE` and `CURRENT_LINE`, plus its scroll counter.
 ///
 /// Persisted as `<stateDirectory>/viewer.json` by ``ViewerStateStore``, because each ACI command is its own process.
@@ -27,5 +29,23 @@ public struct ViewerState: Codable, Sendable, Equatable {
         openFile = try container.decodeIfPresent(String.self, forKey: .openFile)
         currentLine = try container.decodeIfPresent(Int.self, forKey: .currentLine) ?? 0
         scrollCount = try container.decodeIfPresent(Int.self, forKey: .scrollCount) ?? 0
+    }
+
+    /// The state as `viewer.json` holds it (the coding keys above, without Foundation's coder).
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
+            CodingKeys.currentLine.rawValue: JSONValue(currentLine),
+            CodingKeys.scrollCount.rawValue: JSONValue(scrollCount),
+        ]
+        if let openFile { members[CodingKeys.openFile.rawValue] = .string(openFile) }
+        return .object(members)
+    }
+
+    /// Reads `viewer.json` leniently, as the decoder above does: a missing or mistyped key takes its default.
+    init(json: JSONValue) {
+        self.init(
+            openFile: json[CodingKeys.openFile.rawValue]?.stringValue,
+            currentLine: json[CodingKeys.currentLine.rawValue]?.intValue ?? 0,
+            scrollCount: json[CodingKeys.scrollCount.rawValue]?.intValue ?? 0)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import MLGymToolSupport
 
 /// Reads and writes ``ViewerState`` as `viewer.json` in the state directory.
 ///
@@ -17,24 +17,23 @@ public struct ViewerStateStore: Sendable {
 
     /// The saved state; a fresh one (no open file) when there is none or it cannot be read.
     public func load() -> ViewerState {
-        guard let data = FileManager.default.contents(atPath: path),
-            let state = try? JSONDecoder().decode(ViewerState.self, from: data)
-        else { return ViewerState() }
-        return state
+        guard let bytes = try? FileIO.read(path), let document = try? JSONParser.parse(bytes) else { return ViewerState() }
+        return ViewerState(json: document)
     }
 
     /// Saves `state`, creating the directory (mode 0700) if needed.
     public func save(_ state: ViewerState) throws(ViewerStateError) {
         try ensureDirectory()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do { data = try encoder.encode(state) } catch { throw ViewerStateError(path: path, reason: "\(error)") }
         let temporary = "\(directory)/.viewer.json.\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw ViewerStateError(path: temporary, reason: FileSystem.errnoText()) }
         do {
-            try data.write(to: URL(fileURLWithPath: temporary))
+            try FileIO.writeAll(descriptor, Array(JSONWriter.text(state.json).utf8))
+            close(descriptor)
         } catch {
-            throw ViewerStateError(path: temporary, reason: FileSystem.reason(error))
+            close(descriptor)
+            unlink(temporary)
+            throw ViewerStateError(path: temporary, reason: error.reason)
         }
         guard rename(temporary, path) == 0 else {
             let reason = FileSystem.errnoText()
@@ -47,10 +46,9 @@ public struct ViewerStateStore: Sendable {
     func ensureDirectory() throws(ViewerStateError) {
         guard FileSystem.kind(directory) != .directory else { return }
         do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileIO.makeDirectories(directory, mode: 0o700)
         } catch {
-            throw ViewerStateError(path: directory, reason: FileSystem.reason(error))
+            throw ViewerStateError(path: directory, reason: error.reason)
         }
     }
 }

@@ -70,7 +70,7 @@ extension SessionManager {
             let socket = try await AgentSocket.open(
                 at: path, owner: owner, sessionID: sessionID, manager: self, services: services, sharing: agentSocketGroup)
             agentSocket = socket
-            let additions = agentTools.sandboxAdditions(agentSocket: path, rootFilesystem: sandboxSpec.rootFilesystem)
+            let additions = agentTools.sandboxAdditions(agentSocket: path)
             sandboxSpec.binds += additions.binds
             sandboxSpec.environment.merge(additions.environment) { _, new in new }
         }

@@ -17,7 +17,8 @@ enum OtherUser {
         return group.pointee.gr_gid
     }
 
-    /// mlgymctl copied where every uid can run it (the build directory need not be traversable by others).
+    /// mlgymctl and mlgymctl-full (which the light one hands its other verbs to) copied side by side where every
+    /// uid can run them (the build directory need not be traversable by others).
     /// Copied once, by `cp` in a process of its own: a copy written by this (multithreaded) process could leak
     /// its open descriptor into a child spawned meanwhile, and the file would then be busy (ETXTBSY) for good.
     static let client: Result<String, TestFailure> = {
@@ -26,9 +27,11 @@ enum OtherUser {
         chmod(directory, 0o755)
         let path = directory + "/mlgymctl"
         do {
-            let copied = try CommandResult.run("/bin/cp", [try DaemonProcess.binary("mlgymctl"), path])
-            guard copied.status == 0 else { return .failure(TestFailure("cp mlgymctl: \(copied.errorOutput)")) }
-            chmod(path, 0o755)
+            for name in ["mlgymctl", "mlgymctl-full"] {
+                let copied = try CommandResult.run("/bin/cp", [try DaemonProcess.binary(name), directory + "/" + name])
+                guard copied.status == 0 else { return .failure(TestFailure("cp \(name): \(copied.errorOutput)")) }
+                chmod(directory + "/" + name, 0o755)
+            }
             return .success(path)
         } catch {
             return .failure(TestFailure("cannot copy mlgymctl: \(error)"))
