@@ -119,7 +119,11 @@ let package = Package(
         // The light mlgymctl: static, so it runs in any root filesystem (it is the in-sandbox tool binary too).
         .executableTarget(
             name: "mlgymctl", dependencies: ["MLGymTools"], swiftSettings: strictSwift,
-            linkerSettings: [.unsafeFlags(["-static-executable"])]
+            linkerSettings: [
+                .unsafeFlags(["-static-executable"]),
+                // Symbols are most of a static binary's size; a release build is copied into every sandbox.
+                .unsafeFlags(["-Xlinker", "--strip-all", "-Xlinker", "--gc-sections"], .when(configuration: .release)),
+            ]
         ),
         .executableTarget(name: "mlgymctl-full", dependencies: ["MLGymCommands"], swiftSettings: strictSwift),
         .executableTarget(

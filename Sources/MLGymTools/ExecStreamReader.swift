@@ -10,16 +10,19 @@ struct ExecStreamReader {
     private(set) var failure: String?
     private(set) var droppedBytes = 0
     private var pending: [UInt8] = []
+    /// How much of `pending` is known to hold no newline, so a long line is scanned once, not once per read.
+    private var scanned = 0
 
     mutating func receive(_ bytes: ArraySlice<UInt8>) {
         if head.count < 65536 { head.append(contentsOf: bytes.prefix(65536 - head.count)) }
         pending.append(contentsOf: bytes)
         var lineStart = 0
-        while let newline = pending[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+        while let newline = pending[max(lineStart, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
             handle(pending[lineStart..<newline])
             lineStart = newline + 1
         }
         pending.removeSubrange(0..<lineStart)
+        scanned = pending.count
     }
 
     private mutating func handle(_ line: ArraySlice<UInt8>) {

@@ -72,6 +72,36 @@ import Testing
         #expect(seen.withLock { $0.joined() } == "first\nsecond\n")
     }
 
+    /// The light mlgymctl runs exec itself; whatever the command prints and however it ends, the bytes, the exit
+    /// code and the messages are the full client's.
+    @Test func theLightAndFullClientsExecAlike() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(name: "alike"))
+        let light = try DaemonProcess.binary("mlgymctl"), full = try DaemonProcess.binary("mlgymctl-full")
+        let cases: [[String]] = [
+            ["exec", "alike", "--", "head -c 1000000 /dev/zero | tr '\\0' x; echo; printf 'caf\\xc3\\xa9 \\xff \\033[2J tab\\t\\n'; echo err >&2; exit 7"],
+            ["exec", "--timeout=0.3", "alike", "--", "sleep", "5"],
+            ["exec", "no-such-session", "--", "true"],
+            ["exec", "alike", "--timeout", "-1", "--", "true"],
+            ["exec", "alike"],
+        ]
+        for arguments in cases {
+            let environment = ["MLGYM_SOCKET": daemon.socketPath]
+            let fromLight = try CommandResult.run(light, arguments, environment: environment)
+            let fromFull = try CommandResult.run(full, arguments, environment: environment)
+            #expect(fromLight.status == fromFull.status, "\(arguments)")
+            #expect(fromLight.output == fromFull.output, "\(arguments): \(fromLight.output.count) against \(fromFull.output.count) characters")
+            #expect(fromLight.errorOutput == fromFull.errorOutput, "\(arguments)")
+        }
+        let big = try CommandResult.run(light, cases[0], environment: ["MLGYM_SOCKET": daemon.socketPath])
+        #expect(big.status == 7 && big.output.hasPrefix(String(repeating: "x", count: 1_000_000) + "\n"))
+        // Without a daemon the light client hands over to the full one, which says what to do.
+        let unreachable = try CommandResult.run(light, ["exec", "alike", "--", "true"], environment: ["MLGYM_SOCKET": "/tmp/no-such-mlgymd.sock"])
+        #expect(unreachable.errorOutput.hasPrefix("mlgymctl: cannot reach mlgymd at /tmp/no-such-mlgymd.sock"))
+        _ = session
+    }
+
     @Test func everyVerbHasHelp() throws {
         for verb in ["start", "status", "ls", "attach", "exec", "logs", "stop", "rm", "report"] {
             let help = try CommandResult.run(try DaemonProcess.binary("mlgymctl"), [verb, "--help"])
