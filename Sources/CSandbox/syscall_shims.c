@@ -142,3 +142,5 @@ long long mlg_filesystem_magic(int fd) {
 int mlg_heap_trim(void) { return malloc_trim(0); }
 
 int mlg_heap_limit_arenas(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
+
+const char *mlg_errno_name(int code) { return strerrorname_np(code); }

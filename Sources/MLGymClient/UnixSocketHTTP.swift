@@ -34,13 +34,19 @@ final class UnixSocketHTTP: Sendable {
     private func describe(_ failure: UnixSocketHTTPClient.Failure) -> MLGymError {
         switch failure {
         case .connect(let code) where code == ENOENT || code == ECONNREFUSED:
-            MLGymError(.notFound, "cannot reach mlgymd at \(socketPath) (is it running? start it with 'systemctl start mlgymd' or set MLGYM_SOCKET)")
+            MLGymError(
+                .notFound, "cannot reach mlgymd at \(socketPath) (is it running? start it with 'systemctl start mlgymd' or set MLGYM_SOCKET)",
+                errno: code, cause: failure)
         case .connect(let code) where code == EACCES || code == EPERM:
-            MLGymError(.permissionDenied, "permission denied on \(socketPath) (join the mlgym group: 'usermod -aG mlgym $USER', then log in again)")
+            MLGymError(
+                .permissionDenied, "permission denied on \(socketPath) (join the mlgym group: 'usermod -aG mlgym $USER', then log in again)",
+                errno: code, cause: failure)
         case .connect(let code) where code == ETIMEDOUT:
-            MLGymError(.system, "mlgymd at \(socketPath) did not accept the connection within 10 s (is it overloaded or stuck?)")
-        default:
-            MLGymError(.system, "request to mlgymd at \(socketPath) failed: \(failure.reason)")
+            MLGymError(.system, "mlgymd at \(socketPath) did not accept the connection within 10 s (is it overloaded or stuck?)", errno: code, cause: failure)
+        case .connect(let code), .transfer(let code):
+            MLGymError(.system, "request to mlgymd at \(socketPath) failed: \(failure.reason)", errno: code, cause: failure)
+        case .malformed:
+            MLGymError(.system, "request to mlgymd at \(socketPath) failed: \(failure.reason)", cause: failure)
         }
     }
 }

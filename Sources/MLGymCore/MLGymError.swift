@@ -33,11 +33,23 @@ public struct MLGymError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// The errno of the system call that failed, when one did (the message names it too, for people).
+    public let errno: Int32?
+    /// The lower-level error this one explains (a transfer failure, a decoding error), kept for logs and callers
+    /// that need more than the message.
+    public let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, errno: Int32? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.errno = errno
+        self.cause = cause
     }
 
     public var description: String { message }
+
+    /// Equal when they say the same thing: code, message and errno (the cause is context, not identity).
+    public static func == (lhs: MLGymError, rhs: MLGymError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.errno == rhs.errno
+    }
 }

@@ -158,6 +158,9 @@ long long mlg_filesystem_magic(int fd);
 /* glibc's malloc_trim(0) and mallopt(M_ARENA_MAX, n): malloc.h is not in Swift's Glibc module. */
 int mlg_heap_trim(void);
 int mlg_heap_limit_arenas(int arenas);
+/* The symbolic name of an errno value ("EBUSY"), NULL when glibc has none: strerrorname_np is a GNU extension
+   (glibc 2.32+) that Swift's Glibc module does not export. */
+const char *mlg_errno_name(int code);
 /* A TCP socket listening on 127.0.0.1:port inside the network namespace of process `pid` (joining its user
  * namespace first when `join_user_ns`, as a rootless mlgymd must), made by a short-lived child so that the caller
  * never changes namespace. Returns the descriptor (O_CLOEXEC) or -errno. */

@@ -141,9 +141,7 @@ struct CgroupFiles: Sendable {
 
     /// An error that carries the errno's symbolic name, as in `cannot write ... : EBUSY (Device or resource busy)`.
     static func error(_ code: Int32, _ what: String, hint: String? = nil) -> MLGymError {
-        let kind: MLGymError.Code = code == EACCES || code == EPERM ? .permissionDenied : .system
-        let suffix = hint.map { "; \($0)" } ?? ""
-        return MLGymError(kind, "\(what): \(errnoName(code)) (\(String(cString: strerror(code))))\(suffix)")
+        SystemCall.error(what, errno: code, hint: hint)
     }
 
     /// What usually causes a failed write to a given control file, for the error message.
@@ -163,16 +161,4 @@ struct CgroupFiles: Sendable {
             return nil
         }
     }
-}
-
-/// The symbolic name of an errno value (`EBUSY`), for messages that people search for.
-func errnoName(_ code: Int32) -> String {
-    let names: [Int32: String] = [
-        EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", ENXIO: "ENXIO",
-        E2BIG: "E2BIG", EBADF: "EBADF", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY",
-        EEXIST: "EEXIST", ENODEV: "ENODEV", ENOTDIR: "ENOTDIR", EISDIR: "EISDIR", EINVAL: "EINVAL",
-        ENOSPC: "ENOSPC", EROFS: "EROFS", ERANGE: "ERANGE", ENOSYS: "ENOSYS", ENOTEMPTY: "ENOTEMPTY",
-        EOPNOTSUPP: "EOPNOTSUPP",
-    ]
-    return names[code] ?? "errno \(code)"
 }

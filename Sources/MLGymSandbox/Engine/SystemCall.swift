@@ -1,25 +1,22 @@
 import Foundation
 import Glibc
+import CSandbox
 import MLGymCore
 
 /// Helpers that turn a failed system call into an `MLGymError` that says what failed, on what, and why.
 enum SystemCall {
+    /// The symbolic name of an errno value (`EBUSY`), for messages that people search for; `errno N` for a value
+    /// the C library has no name for.
     static func errnoName(_ code: Int32) -> String {
-        let names: [Int32: String] = [
-            EPERM: "EPERM", ENOENT: "ENOENT", EACCES: "EACCES", EINVAL: "EINVAL", EBUSY: "EBUSY", EEXIST: "EEXIST",
-            ENOSPC: "ENOSPC", ENOMEM: "ENOMEM", ENOSYS: "ENOSYS", ENOTDIR: "ENOTDIR", EROFS: "EROFS", EAGAIN: "EAGAIN",
-            EBADF: "EBADF", ENODEV: "ENODEV", ENXIO: "ENXIO", ESRCH: "ESRCH", EMFILE: "EMFILE", ELOOP: "ELOOP",
-            ENOEXEC: "ENOEXEC", E2BIG: "E2BIG", EPROTO: "EPROTO", EMSGSIZE: "EMSGSIZE", EPIPE: "EPIPE",
-        ]
-        return names[code] ?? "errno \(code)"
+        mlg_errno_name(code).map { String(cString: $0) } ?? "errno \(code)"
     }
 
-    /// "what: ENAME (strerror)".
+    /// "what: ENAME (strerror)", carrying the errno; permission errors get their own code.
     static func error(_ what: String, errno code: Int32, hint: String? = nil) -> MLGymError {
         let reason = String(cString: strerror(code))
         let tail = hint.map { "; \($0)" } ?? ""
         let kind: MLGymError.Code = (code == EPERM || code == EACCES) ? .permissionDenied : .system
-        return MLGymError(kind, "\(what): \(errnoName(code)) (\(reason)\(tail))")
+        return MLGymError(kind, "\(what): \(errnoName(code)) (\(reason)\(tail))", errno: code)
     }
 
     /// Makes a pipe whose both ends close on exec.

@@ -63,7 +63,11 @@ final class SessionAgentEnvironment: AgentEnvironment {
     /// Commits a history row no step took (a replayed action, a run that ended before recording).
     func flushHistory() async {
         guard let history = takeHistory() else { return }
-        _ = try? await manager.store.sessions.recordExec(history)
+        do {
+            _ = try await manager.store.sessions.recordExec(history)
+        } catch {
+            DaemonLog.warning("session \(sessionID): cannot record an exec in its history (\(error)); the step's own record is kept")
+        }
     }
 
     func state() async -> AgentState {

@@ -1,4 +1,5 @@
 import Foundation
+import MLGymCore
 import MLGymSandbox
 import MLGymTools
 

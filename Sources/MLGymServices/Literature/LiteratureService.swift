@@ -58,7 +58,12 @@ public actor LiteratureService {
         for source in sources {
             do {
                 let papers = try await withRetries(source.search)
-                if let answer = try? JSONEncoder().encode(papers) { try? await store.literature.save(key, source: source.name, answer: answer) }
+                do {
+                    try await store.literature.save(key, source: source.name, answer: try JSONEncoder().encode(papers))
+                } catch {
+                    // The answer still goes back; only the cache (and a later offline answer) misses it.
+                    DaemonLog.warning("cannot cache the literature answer for \"\(text)\" from \(source.label): \(error)")
+                }
                 return Result(
                     query: text, source: source.name, papers: papers, cached: false, fetchedAt: Date(),
                     note: failures.isEmpty ? nil : failures.joined(separator: "; ") + "; answered by \(source.label)")

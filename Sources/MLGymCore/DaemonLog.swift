@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 
-/// The daemon's log: one line per event on stderr. Under systemd (JOURNAL_STREAM set) each line starts with a
-/// syslog priority (`<6>`), which journald turns into the entry's priority; elsewhere lines carry a timestamp.
+/// The daemon's log (mlgymd and the services it hosts): one line per event on stderr. Under systemd
+/// (JOURNAL_STREAM set) each line starts with a syslog priority (`<6>`), which journald turns into the entry's
+/// priority; elsewhere lines carry a timestamp.
 public enum DaemonLog {
     private static let journal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
 
