@@ -92,16 +92,33 @@ public final class HostWorker: @unchecked Sendable {
         }
     }
 
+    /// Whether child `pid` exits within the time given, woken by its pidfd (no reaping). Before Linux 5.3 there is
+    /// no pidfd: the wait is then a bounded poll of `waitpid(WNOHANG)`, which reaps.
+    private static func exits(_ pid: pid_t, withinMilliseconds limit: Int32) -> Bool {
+        let descriptor = mlg_pidfd_open(pid)
+        guard descriptor >= 0 else {
+            var status: Int32 = 0
+            for _ in 0..<(limit / 50) {
+                if waitpid(pid, &status, WNOHANG) == pid { return true }
+                usleep(50_000)
+            }
+            return false
+        }
+        defer { close(descriptor) }
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, limit)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
+    }
+
     /// Ends the worker (SIGTERM, then SIGKILL after a second) and reaps it.
     public func stop() {
         try? input.close()
         kill(pid, SIGTERM)
         var status: Int32 = 0
-        for _ in 0..<20 {
-            if waitpid(pid, &status, WNOHANG) == pid { return }
-            usleep(50_000)
-        }
-        kill(pid, SIGKILL)
+        if !Self.exits(pid, withinMilliseconds: 1000) { kill(pid, SIGKILL) }
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 }

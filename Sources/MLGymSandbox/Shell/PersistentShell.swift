@@ -148,6 +148,18 @@ public final class PersistentShell: Sendable {
     /// Whether a person has the shell (between `beginInteractive` and `endInteractive`).
     public var isInteractive: Bool { use.current == .interactive }
 
+    /// Waits (without polling) until another terminal has made the shell interactive, for at most `limit`;
+    /// returns whether it is.
+    public func waitUntilInteractive(limit: Duration) async -> Bool {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.use.waitUntilInteractive() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+        return isInteractive
+    }
+
     private func runFramed(
         _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil,
         flow: OutputFlow? = nil

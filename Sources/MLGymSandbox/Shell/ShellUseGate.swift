@@ -13,6 +13,8 @@ final class ShellUseGate: Sendable {
         var current = Use.idle
         var waiters: [(id: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
         var nextWaiter: UInt64 = 0
+        /// Who waits for the shell to become interactive (a second terminal joining the first).
+        var interactiveWaiters: [(id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -27,10 +29,15 @@ final class ShellUseGate: Sendable {
     func acquire(for wanted: Use) async throws {
         while true {
             enum Step { case taken, refused, wait(UInt64) }
+            var joining: [CheckedContinuation<Void, Never>] = []
             let step = state.withLock { state -> Step in
                 switch state.current {
                 case .idle:
                     state.current = wanted
+                    if wanted == .interactive {
+                        joining = state.interactiveWaiters.map(\.continuation)
+                        state.interactiveWaiters.removeAll()
+                    }
                     return .taken
                 case .interactive:
                     return .refused
@@ -39,6 +46,7 @@ final class ShellUseGate: Sendable {
                     return .wait(state.nextWaiter)
                 }
             }
+            joining.forEach { $0.resume() }
             switch step {
             case .taken: return
             case .refused:
@@ -67,6 +75,30 @@ final class ShellUseGate: Sendable {
     }
 
     /// Moves from `from` to `to` if the shell is in `from`; false otherwise.
+    /// Returns once the shell is interactive (at once if it is), or when the waiting task is cancelled.
+    func waitUntilInteractive() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    guard state.current != .interactive, !Task.isCancelled else { return true }
+                    state.interactiveWaiters.append((id, continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.interactiveWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.interactiveWaiters.remove(at: index).continuation
+            }
+            waiter?.resume()
+        }
+    }
+
     func transition(from: Use, to: Use) -> Bool {
         state.withLock { state in
             guard state.current == from else { return false }

@@ -55,8 +55,7 @@ enum AttachHandler {
                     try await shell.beginInteractive(rows: rows, cols: cols)
                 } else {
                     // Another terminal is handing the shell over to people: join once that is done.
-                    for _ in 0..<200 where !shell.isInteractive { try await Task.sleep(for: .milliseconds(50)) }
-                    guard shell.isInteractive else {
+                    guard await shell.waitUntilInteractive(limit: .seconds(10)) else {
                         throw MLGymError(.invalidState, "the session's shell did not become interactive; try again")
                     }
                     shell.resize(rows: rows, cols: cols)
