@@ -51,8 +51,8 @@ public actor SessionManager {
     /// to a sandbox after its start).
     let warmPool: WarmPool?
     var live: [String: LiveSession] = [:]
-    /// Sessions with an evaluation running (one at a time per session).
-    var evaluating: Set<String> = []
+    /// Runs and records task sessions' evaluations.
+    let evaluationCoordinator: EvaluationCoordinator
     /// Stops in progress, which later stop requests for the same session wait for.
     private var stopsInProgress: [String: Task<Void, Never>] = [:]
     /// Storage of stopped sessions still being removed (cgroup, volume, directories), after their stop answered.
@@ -78,6 +78,8 @@ public actor SessionManager {
         self.memory = memory
         self.literature = literature
         identities = AgentIdentities(base: configuration.agentUIDBase)
+        evaluationCoordinator = EvaluationCoordinator(
+            store: store, engine: engine, rootFilesystem: configuration.rootFilesystem, tasks: tasks)
         warmPool = configuration.warmPoolSize > 0 && engine.cgroupHost != nil
             ? WarmPool(size: configuration.warmPoolSize, engine: engine, identities: identities) : nil
     }

@@ -64,10 +64,8 @@ actor WarmPool {
     func want(_ shape: WarmSandboxShape, spec: SandboxSpec) {
         guard !closed, size > 0 else { return }
         if templates[shape] == nil {
+            for old in Self.shapesToDrop(recent: recent, adding: shape) { forget(old) }
             templates[shape] = WarmSandboxShape.template(from: spec)
-            if templates.count > Self.maxShapes, let oldest = recent.first(where: { $0 != shape }) {
-                forget(oldest)
-            }
         }
         touch(shape)
         fill(shape)
@@ -87,6 +85,23 @@ actor WarmPool {
         await withTaskGroup(of: Void.self) { group in
             for warm in all { group.addTask { await self.retire(warm) } }
         }
+    }
+
+    /// The shapes to stop keeping warm when `shape` is added to `recent` (oldest first): a member's previous shape
+    /// (each member keeps one, so a member who starts sessions of ever new shapes replaces their own instead of
+    /// evicting everyone else's), then the oldest while more than `maxShapes` would remain.
+    static func shapesToDrop(recent: [WarmSandboxShape], adding shape: WarmSandboxShape) -> [WarmSandboxShape] {
+        var kept = recent.filter { $0 != shape }
+        var dropped: [WarmSandboxShape] = []
+        if case .fixed(let uid, _) = shape.agent {
+            let own = kept.filter { if case .fixed(uid, _) = $0.agent { true } else { false } }
+            dropped += own
+            kept.removeAll { own.contains($0) }
+        }
+        while kept.count + 1 > maxShapes {
+            dropped.append(kept.removeFirst())
+        }
+        return dropped
     }
 
     private func touch(_ shape: WarmSandboxShape) {
