@@ -1,4 +1,5 @@
 import Glibc
+import MLGymToolSupport
 
 /// The few read-only file-system calls GPU discovery needs, over Glibc so the library does not load Foundation.
 ///
@@ -77,16 +78,7 @@ enum HostFiles {
 
     /// The names in a directory, without `.` and `..`, sorted; empty when it cannot be read.
     static func list(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        (FileIO.directoryEntries(path) ?? []).sorted()
     }
 
     /// `realpath(3)`: the file a chain of symbolic links ends at, or nil when it does not exist.
