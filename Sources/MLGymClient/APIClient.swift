@@ -77,6 +77,40 @@ public final class APIClient: Sendable {
         return final
     }
 
+    // MARK: Changes
+
+    /// Follows `GET /v1/events` (the caller's runs and sessions, or only those named) until the stream ends:
+    /// `onFollowing` once the subscription is in place (read state after it and no change is missed), then
+    /// `onEvent` with each event's name (`run`, `session`, `resync`) and notice. Blocks for as long as the daemon
+    /// streams: give it a client of its own.
+    public func followChanges(
+        runs: [String]? = nil, sessions: [String]? = nil, onFollowing: () -> Void, onEvent: (String, ChangeNotice?) -> Void
+    ) throws(MLGymError) {
+        var query: [String] = []
+        if let runs { query.append("runs=" + runs.map(Self.queryValue).joined(separator: ",")) }
+        if let sessions { query.append("sessions=" + sessions.map(Self.queryValue).joined(separator: ",")) }
+        let path = "/v1/events" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        var parser = ServerSentEventParser()
+        var head: [UInt8] = []
+        var followed = false
+        let decoder = WireCoding.decoder()
+        let status = try http.perform(method: "GET", path: path, body: nil, accept: "text/event-stream") { bytes in
+            if head.count < 4096 { head.append(contentsOf: bytes.prefix(4096 - head.count)) }
+            for item in parser.feed(bytes) {
+                switch item {
+                case .comment:
+                    if !followed {
+                        followed = true
+                        onFollowing()
+                    }
+                case .event(let name, let data):
+                    onEvent(name, try? decoder.decode(ChangeNotice.self, from: Data(data.utf8)))
+                }
+            }
+        }
+        guard (200..<300).contains(status) else { throw apiError(status: status, body: Data(head)) }
+    }
+
     // MARK: Tasks and evaluations
 
     public func tasks() throws(MLGymError) -> TaskList { try call("GET", "/v1/tasks") }

@@ -11,8 +11,13 @@ public final class HumanProvider: ModelProvider {
         var waiting = false
     }
     private let state = Mutex(State())
+    /// Told `true` when a call starts waiting for a person's action and `false` when it has one (mlgymd tells
+    /// the run's followers, so a client asks for the action without polling).
+    private let onWaiting: @Sendable (Bool) -> Void
 
-    public init() {}
+    public init(onWaiting: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.onWaiting = onWaiting
+    }
 
     /// Whether the run is waiting for a person's next action.
     public var isWaiting: Bool { state.withLock { $0.waiting } }
@@ -27,7 +32,10 @@ public final class HumanProvider: ModelProvider {
             state.pending.append(action)
             return nil
         }
-        waiter?.resume(returning: action)
+        if let waiter {
+            onWaiting(false)
+            waiter.resume(returning: action)
+        }
     }
 
     /// Ends any wait (the run was stopped).
@@ -49,7 +57,7 @@ public final class HumanProvider: ModelProvider {
                 state.waiting = true
                 return nil
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { continuation.resume(returning: ready) } else { onWaiting(true) }
         }
         guard let action else { throw .cancelled }
         return ModelReply(text: "```\n\(action)\n```")

@@ -68,14 +68,16 @@ struct CampaignElementCommand: AsyncParsableCommand {
         let request = try CampaignRequest.make(spec, run: run, costLimit: limit, campaignCostLimit: 0, gpus: gpus)
         let node = try NodeDaemon.connect(mode, mlgymd: mlgymd, arguments: daemonArguments)
         defer { node.shutdown() }
-        // Caught only now: a private mlgymd must not inherit SIGTERM ignored.
-        let terminated = SignalFlag(SIGTERM, exitOnSecond: false)
         // A job requeued by hand keeps its id: the restart count keeps its attempts apart.
         let attempt = environment["SLURM_JOB_ID"].map { "job\($0)" + (environment["SLURM_RESTART_COUNT"].map { "-restart\($0)" } ?? "") }
             ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         let host = ProcessInfo.processInfo.hostName
         print("\(run.key): \(node.kind) mlgymd on \(host)" + (limit > 0 ? String(format: ", $%.4f to spend", limit) : ""))
         let api = node.client
+        // Following before the run starts: a run that ends at once still wakes the loop below.
+        let changes = RunChangeWaiter(socketPath: api.socketPath, runs: nil)
+        // Caught only now: a private mlgymd must not inherit SIGTERM ignored.
+        let terminated = SignalFlag(SIGTERM, exitOnSecond: false) { changes.wakeUp() }
         var info = try api.startRuns(request).runs[0]
         var recordedCost = -1.0
         while true {
@@ -94,7 +96,7 @@ struct CampaignElementCommand: AsyncParsableCommand {
                 recordedCost = info.cost
             }
             guard info.isActive else { break }
-            try await Task.sleep(for: .seconds(1))
+            try await changes.next()
             do {
                 info = try api.run(info.id)
             } catch where terminated.isSet {

@@ -50,7 +50,9 @@ struct CampaignRunCommand: AsyncParsableCommand {
         }
         let campaign = LocalCampaign(spec: spec, digest: try CampaignBundles.digest(ofFile: file), api: api)
         try campaign.adopt(pool: &pool)
-        let interrupted = SignalFlag()
+        // Woken by changes of the caller's runs (GET /v1/events) instead of looking every half second.
+        let changes = RunChangeWaiter(socketPath: client.socketPath, runs: nil)
+        let interrupted = SignalFlag { changes.wakeUp() }
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var stopsSent = false
         while true {
@@ -66,7 +68,7 @@ struct CampaignRunCommand: AsyncParsableCommand {
             }
             display.showLines(campaign.progressLines(parallel: parallel))
             if campaign.active.isEmpty, interrupted.isSet || campaign.waiting.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(500))
+            try await changes.next()
         }
         display.finish()
         if interrupted.isSet { throw ExitCode(130) }

@@ -30,11 +30,8 @@ enum HumanTurn {
                 if line == terminator { break }
             }
         }
+        // mlgymd hands the action to the waiting run before it answers (the run stops waiting then), so the next
+        // look at the run does not ask for it again.
         try api.sendRunInput(run.id, action: action)
-        // Wait until the run has taken it, so the next poll does not ask again.
-        for _ in 0..<100 {
-            guard (try? api.run(run.id))?.awaitingInput == true else { break }
-            usleep(20_000)
-        }
     }
 }

@@ -47,7 +47,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         // While a person is typing an action the main loop waits on the terminal: Ctrl-C then stops the runs
         // from the signal handler and leaves.
-        let interrupted = SignalFlag { if HumanTurn.isReading { stopAll(); Glibc.exit(130) } }
+        // Woken by the runs' changes (GET /v1/events) instead of looking every half second.
+        let changes = RunChangeWaiter(socketPath: client.socketPath, runs: ids)
+        let interrupted = SignalFlag {
+            if HumanTurn.isReading { stopAll(); Glibc.exit(130) }
+            changes.wakeUp()
+        }
         let display = RunProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
         var final: [RunInfo] = []
         var stopsSent = false
@@ -67,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
                 try HumanTurn.take(for: waiting, api: api, display: display)
                 continue
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try await changes.next()
         }
         display.finish()
         if json {

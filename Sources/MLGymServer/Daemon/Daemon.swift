@@ -56,6 +56,8 @@ public final class Daemon: Sendable {
     public let configuration: Configuration
     public let manager: SessionManager
     public let runs: RunManager
+    /// What changes in sessions and runs, for `GET /v1/events` followers.
+    let changes = ChangeFeed()
     public let memory: MemoryService
     private let server: HTTPServer
 
@@ -121,7 +123,7 @@ public final class Daemon: Sendable {
             scratch: configuration.stateDirectory + "/literature", privateAddresses: configuration.pdfPrivateURLs)
         manager = SessionManager(
             store: store, engine: engine, configuration: sessions, tasks: catalog, agentTools: tools, agentSocketGroup: agentSocketGroup,
-            memory: memory, literature: literature)
+            memory: memory, literature: literature, changes: changes)
         runs = RunManager(sessions: manager, store: store, configuration: configuration.runs)
         DaemonLog.info("\(registry.tasks.count) tasks from \(configuration.taskDirectories.joined(separator: ", "))")
 
@@ -132,6 +134,7 @@ public final class Daemon: Sendable {
         TaskRoutes.register(on: &router, catalog: catalog)
         EvaluationRoutes.register(on: &router, manager: manager)
         RunRoutes.register(on: &router, runs: runs)
+        EventRoutes.register(on: &router, feed: changes)
         MemoryRoutes.register(on: &router, memory: memory)
         LiteratureRoutes.register(on: &router, services: literature)
         let listener: HTTPServer.Listener = SocketActivation.takeListener().map { .descriptor($0) }
@@ -192,6 +195,7 @@ public final class Daemon: Sendable {
         let manager = manager
         let runs = runs
         let server = server
+        let changes = changes
         let grace = configuration.shutdownGrace
         Task {
             // Runs first: none may start a session while sessions begin to refuse them. They stop at once
@@ -203,6 +207,8 @@ public final class Daemon: Sendable {
             // Requests still running (a long exec, an attached terminal) end with their sessions; a client
             // still sending a request, or holding its connection, is cut off.
             await manager.shutdown()
+            // Followers were told every session's end; their streams end now instead of at the cut-off.
+            changes.close()
             server.closeAllConnections()
         }
     }

@@ -42,7 +42,8 @@ extension RunManager {
         let plan = try await plan(request, owner: owner)
         let previous = try await RunRecorder.steps(of: record.id, in: store)
         try await store.runs.requeue(record.id)
-        controls[record.id] = RunControl(human: plan.model == .human ? HumanProvider() : nil)
+        controls[record.id] = RunControl(human: plan.model == .human ? humanProvider(for: record.id, owner: record.ownerUID) : nil)
+        announce(record.id, owner: record.ownerUID, state: .queued)
         let key = apiKey ?? plan.defaultKey
         Task.detached { [self] in
             await self.execute(record.id, request: request, apiKey: key, owner: owner, previous: previous)

@@ -48,6 +48,16 @@ public actor RunManager {
         self.configuration = configuration
     }
 
+    /// A person as the model of run `id`: followers are told when it starts and stops waiting for their action.
+    nonisolated func humanProvider(for id: String, owner: UInt32) -> HumanProvider {
+        HumanProvider { [weak sessions] _ in sessions?.changes.publish(Change(subject: .run, id: id, ownerUID: owner, state: nil)) }
+    }
+
+    /// Tells followers (`GET /v1/events`) that run `id` changed; `state` when it was its state.
+    nonisolated func announce(_ id: String, owner: UInt32, state: AgentRunRecord.State? = nil) {
+        sessions.changes.publish(Change(subject: .run, id: id, ownerUID: owner, state: state?.rawValue))
+    }
+
     // MARK: Start
 
     /// Checks the request, records its runs (queued) and starts them, `parallel` at a time.
@@ -74,7 +84,10 @@ public actor RunManager {
         }
         try await store.runs.create(records)
         let ids = records.map(\.id)
-        for id in ids { controls[id] = RunControl(human: plan.model == .human ? HumanProvider() : nil) }
+        for id in ids {
+            controls[id] = RunControl(human: plan.model == .human ? humanProvider(for: id, owner: owner.uid) : nil)
+            announce(id, owner: owner.uid, state: .queued)
+        }
         let queue = RunQueue(ids)
         let workers = min(request.parallel, ids.count)
         let apiKey = request.apiKey ?? plan.defaultKey
@@ -190,6 +203,7 @@ public actor RunManager {
         defer { controls[id] = nil }
         guard !control.isStopped, !stopping else {
             await loggedWrite("record run \(id) interrupted") { try await store.runs.end(id, state: .interrupted, exitStatus: "interrupted", message: "stopped before it started", evaluations: nil) }
+            announce(id, owner: owner.uid, state: .interrupted)
             return
         }
         let model: ModelSpec
@@ -206,8 +220,10 @@ public actor RunManager {
                 agentLiterature: request.useMemory || request.useLiterature)
             sessionID = try await sessions.create(spec, owner: owner).id
             try await store.runs.start(id, sessionID: sessionID)
+            announce(id, owner: owner.uid, state: .running)
         } catch {
             await loggedWrite("record run \(id) failed") { try await store.runs.end(id, state: .failed, exitStatus: nil, message: "the run could not start: \(error.message)", evaluations: nil) }
+            announce(id, owner: owner.uid, state: .failed)
             return
         }
         if let live = try? await sessions.liveSession(sessionID, for: owner) {
@@ -225,7 +241,9 @@ public actor RunManager {
         let configured = (try? Self.configuredPrompts(request, task: task)) ?? nil
         var loop = AgentLoop(
             model: provider, environment: environment,
-            recorder: RunRecorder(store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment),
+            recorder: RunRecorder(
+                store: store, runID: id, campaign: record.campaign, ownerUID: record.ownerUID, environment: environment,
+                changes: sessions.changes),
             prompts: Self.prompts(for: task, request: request, configured: configured),
             configuration: loopConfiguration(request, task: task, model: model, agentConfig: configured?.config),
             taskDescription: task.renderedDescription)
@@ -237,6 +255,7 @@ public actor RunManager {
         let snapshot = try? WireCoding.encoder().encode(await evaluations(ofSessions: (try? await store.runs.run(id).sessionIDs) ?? [sessionID]))
         let state: AgentRunRecord.State = outcome.reason == .interrupted ? .interrupted : .finished
         await loggedWrite("record the end of run \(id)") { try await store.runs.end(id, state: state, exitStatus: outcome.exitStatus, message: outcome.message, evaluations: snapshot) }
+        announce(id, owner: owner.uid, state: state)
         DaemonLog.info("run \(id) \(state.rawValue): \(outcome.exitStatus)\(outcome.message.map { " (\($0))" } ?? "")")
         if let live = try? await sessions.liveSession(sessionID, for: owner) {
             live.drivingRun.withLock { $0 = nil }

@@ -12,6 +12,8 @@ struct RunRecorder: AgentRecorder {
     let ownerUID: UInt32
     /// Whose last action's exec-history row goes into the step's transaction.
     let environment: SessionAgentEnvironment?
+    /// Told of every committed step and of spent tokens.
+    let changes: ChangeFeed?
 
     /// Commits the step even when a stop has cancelled the loop's task meanwhile: the command ran, its effects
     /// are in the workspace, and a resume must know it (an unstructured task does not inherit the cancellation).
@@ -22,6 +24,7 @@ struct RunRecorder: AgentRecorder {
             apiCalls: step.formatErrors + 1, cost: step.cost)
         let exec = environment?.takeHistory()
         try await Task { [store] in try await store.runs.record(record, exec: exec) }.value
+        changes?.publish(Change(subject: .run, id: runID, ownerUID: ownerUID, state: nil))
     }
 
     func note(_ message: String) async {
@@ -40,6 +43,7 @@ struct RunRecorder: AgentRecorder {
         }
         do {
             try await write.value
+            changes?.publish(Change(subject: .run, id: runID, ownerUID: ownerUID, state: nil))
         } catch {
             DaemonLog.warning("run \(runID): usage of its last model calls could not be recorded: \((error as? MLGymError)?.message ?? "\(error)")")
         }

@@ -7,6 +7,8 @@ import Synchronization
 /// A running session in memory: its sandbox, its shell (started again if it ends), and the terminals attached.
 final class LiveSession: Sendable {
     let id: String
+    /// Whose session it is (for who may follow its changes).
+    let ownerUID: UInt32
     let sandbox: Sandbox
     /// The session's own socket for the agent's validate/submit; nil for a bare session.
     let agentSocket: AgentSocket?
@@ -28,8 +30,12 @@ final class LiveSession: Sendable {
         var restarting: Task<PersistentShell, any Error>?
     }
 
-    init(id: String, sandbox: Sandbox, shell: PersistentShell, agentSocket: AgentSocket? = nil, packageProxy: PackageProxy? = nil) {
+    init(
+        id: String, ownerUID: UInt32, sandbox: Sandbox, shell: PersistentShell, agentSocket: AgentSocket? = nil,
+        packageProxy: PackageProxy? = nil
+    ) {
         self.id = id
+        self.ownerUID = ownerUID
         self.sandbox = sandbox
         self.agentSocket = agentSocket
         self.packageProxy = packageProxy

@@ -58,7 +58,9 @@ extension SessionManager {
             await taskSetup?.agentSocket?.close()
             throw await recordFailedStart(id, error)
         }
-        let session = LiveSession(id: id, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket, packageProxy: packageProxy)
+        let session = LiveSession(
+            id: id, ownerUID: start.owner.uid, sandbox: sandbox, shell: shell, agentSocket: taskSetup?.agentSocket,
+            packageProxy: packageProxy)
         do {
             let record = try await store.sessions.transition(
                 id, to: .running, reason: SessionStart.coldReason,
@@ -95,7 +97,7 @@ extension SessionManager {
             await sandbox.stop()
             throw await recordFailedStart(id, error)
         }
-        return (LiveSession(id: id, sandbox: sandbox, shell: warm.shell, packageProxy: packageProxy), record)
+        return (LiveSession(id: id, ownerUID: start.owner.uid, sandbox: sandbox, shell: warm.shell, packageProxy: packageProxy), record)
     }
 
     /// The row to record for session `id`.

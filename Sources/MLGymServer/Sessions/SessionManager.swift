@@ -53,6 +53,8 @@ public actor SessionManager {
     var live: [String: LiveSession] = [:]
     /// Runs and records task sessions' evaluations.
     let evaluationCoordinator: EvaluationCoordinator
+    /// Where session changes are told to followers (`GET /v1/events`).
+    let changes: ChangeFeed
     /// Stops in progress, which later stop requests for the same session wait for.
     private var stopsInProgress: [String: Task<Void, Never>] = [:]
     /// Storage of stopped sessions still being removed (cgroup, volume, directories), after their stop answered.
@@ -67,8 +69,9 @@ public actor SessionManager {
     init(
         store: Store, engine: SandboxEngine, configuration: Configuration, tasks: TaskCatalog? = nil,
         agentTools: AgentTools? = nil, agentSocketGroup: MultiThreadedEventLoopGroup, memory: MemoryService? = nil,
-        literature: LiteratureRoutes.Services? = nil
+        literature: LiteratureRoutes.Services? = nil, changes: ChangeFeed = ChangeFeed()
     ) {
+        self.changes = changes
         self.store = store
         self.engine = engine
         self.configuration = configuration
@@ -147,6 +150,7 @@ public actor SessionManager {
             throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts")
         }
         watchEvents(of: session)
+        changes.publish(Change(subject: .session, id: id, ownerUID: owner.uid, state: SessionState.running.rawValue))
         DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(session.sandbox.initPID)\(warm ? ", built ahead" : ""))")
         // The row as this start committed it: a second read would cost every start a round trip to the store.
         var info = self.info(record, reason: warm ? SessionStart.warmReason : SessionStart.coldReason)
@@ -311,6 +315,7 @@ public actor SessionManager {
         } else if record.state.isActive {
             // Creating right now, or its sandbox is gone: there is nothing to kill, only the record to close.
             _ = try await store.sessions.transition(record.id, to: .stopped, reason: reason)
+            changes.publish(Change(subject: .session, id: record.id, ownerUID: record.ownerUID, state: SessionState.stopped.rawValue))
         }
         return try await describe(record.id, for: peer)
     }
@@ -328,6 +333,7 @@ public actor SessionManager {
         }
         stopsInProgress[id] = Task { _ = await ending.value }
         let removal = await ending.value
+        changes.publish(Change(subject: .session, id: id, ownerUID: session.ownerUID, state: state.rawValue))
         stopsInProgress[id] = nil
         removals[id] = removal
         Task {
@@ -358,6 +364,7 @@ public actor SessionManager {
         // A session lost with a killed daemon may still have storage the restart could not remove (it was busy).
         engine.removeState(of: record.id)
         try await store.sessions.deleteSession(record.id)
+        changes.publish(Change(subject: .session, id: record.id, ownerUID: record.ownerUID, state: "removed"))
         DaemonLog.info("session \(record.id) removed by uid \(peer.uid)")
     }
 
