@@ -214,6 +214,21 @@ class DaemonTests(unittest.TestCase):
         self.assertIn({"scope": scope, "count": 1}, listed["scopes"])
         self.assertEqual(self.api.memory_export(scope=scope)["texts"], [written["text"]])
 
+    def test_events_tell_a_session_start_and_stop(self) -> None:
+        changes = self.api.events(idle_after=60)
+        self.assertEqual(next(changes)["event"], "following")
+        session = self.start()
+
+        def next_of_session():
+            return next(change for change in changes if change.get("id") == session.id or change["event"] == "idle")
+
+        seen = next_of_session()
+        self.assertEqual((seen["event"], seen["id"], seen.get("state")), ("session", session.id, "running"))
+        session.stop()
+        seen = next_of_session()
+        self.assertEqual((seen["event"], seen["id"], seen.get("state")), ("session", session.id, "stopped"))
+        changes.close()
+
     def test_an_agent_run_replays_its_actions_and_is_recorded(self) -> None:
         campaign = unique("pyclient-campaign")
         responses = [

@@ -168,6 +168,58 @@ class Transport:
                 f"mlgymd answered {method} {path} with something that is not JSON: "
                 f"{data[:200].decode('utf-8', 'replace')!r}", status=status) from None
 
+    def events(self, path: str, read_timeout: Optional[float] = None) -> Iterator[Tuple[str, Any]]:
+        """Follows a server-sent-events answer (``GET /v1/events``): yields ``("following", None)``
+        once the subscription is in place, then ``(event, data)`` for each event, and last
+        ``("idle", None)`` when nothing arrived for ``read_timeout`` seconds (a socket that timed
+        out cannot be read again: follow anew). The connection is closed when the generator ends
+        or is closed.
+        """
+        conn = _UnixConnection(self.socket_path, self.connect_timeout, read_timeout)
+        try:
+            conn.connect()
+        except OSError:
+            conn.close()
+            conn = self._connect()  # says why, as every request does
+        try:
+            try:
+                conn.request("GET", path, headers={"Accept": "text/event-stream"})
+                response = conn.getresponse()
+            except (OSError, http.client.HTTPException) as error:
+                raise self._broken("GET", path, error) from None
+            if not 200 <= response.status < 300:
+                raise self.error_from("GET", path, response.status, response.read())
+            following = False
+            name, data = "", []
+            while True:
+                try:
+                    line = response.readline()
+                except socket.timeout:
+                    yield "idle", None
+                    return
+                except (OSError, http.client.HTTPException) as error:
+                    raise self._broken("GET", path, error) from None
+                if not line:
+                    return
+                text = line.decode("utf-8", "replace").rstrip("\r\n")
+                if text.startswith(":"):
+                    if not following:
+                        following = True
+                        yield "following", None
+                elif text.startswith("event:"):
+                    name = text[6:].strip()
+                elif text.startswith("data:"):
+                    data.append(text[5:].lstrip(" "))
+                elif not text and (name or data):
+                    try:
+                        value = json.loads("\n".join(data)) if data else None
+                    except ValueError:
+                        value = None
+                    yield name or "message", value
+                    name, data = "", []
+        finally:
+            conn.close()
+
     def stream(self, method: str, path: str, body: Any = None) -> Iterator[Any]:
         """Sends a request whose answer is NDJSON; yields each line's JSON value as it arrives.
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
 
 from ._transport import Transport, default_socket_path, path_segment, with_query
-from .errors import DaemonUnavailable, InvalidState, MLGymError, ProtocolError, SessionStopped, error_for
+from .errors import DaemonUnavailable, InvalidState, MLGymError, NotFound, ProtocolError, SessionStopped, error_for
 
 __all__ = ["Client", "Session", "ExecResult", "ExecEvent", "parse_time", "SESSION_ENDED_STATES", "RUN_ENDED_STATES"]
 
@@ -455,17 +455,62 @@ class Client:
         """``POST /v1/runs/{id}/input``: the next action of a ``human`` run that is awaitingInput."""
         self._http.request("POST", f"/v1/runs/{path_segment(run)}/input", {"action": action})
 
-    def wait_run(self, run: str, *, timeout: Optional[float] = None, poll: float = 1.0) -> Dict[str, Any]:
-        """Polls a run until it has ended (finished, interrupted or failed); returns it.
-        Raises TimeoutError after ``timeout`` seconds."""
+    def events(self, *, runs: Optional[Sequence[str]] = None, sessions: Optional[Sequence[str]] = None,
+               idle_after: Optional[float] = None) -> Iterator[Dict[str, Any]]:
+        """``GET /v1/events``: yields the changes of your sessions and runs (root: everyone's), or of
+        only those named (full ids), as they happen: ``{"event": "run", "id": …, "state": …}``
+        (``state`` only when it changed), ``{"event": "resync"}`` when this client fell behind
+        and should read everything again, and first ``{"event": "following"}`` once nothing can
+        be missed. With ``idle_after``, ``{"event": "idle"}`` ends the stream after that many
+        seconds without news (mlgymd sends a keep-alive every 15 s). Close the generator to stop
+        following."""
+        query = {}
+        if runs is not None:
+            query["runs"] = ",".join(runs)
+        if sessions is not None:
+            query["sessions"] = ",".join(sessions)
+        for name, data in self._http.events(with_query("/v1/events", query), read_timeout=idle_after):
+            event = {"event": name}
+            if isinstance(data, dict):
+                event.update(data)
+            yield event
+
+    def wait_run(self, run: str, *, timeout: Optional[float] = None, poll: Optional[float] = None) -> Dict[str, Any]:
+        """Waits until a run has ended (finished, interrupted or failed) and returns it. It follows
+        the run's changes (``GET /v1/events``) and reads the run again when it changes; ``poll``
+        is kept for older callers and only used against a daemon without events. Raises
+        TimeoutError after ``timeout`` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            info = self.run(run)
+        run_id = self.run(run)["id"]
+
+        def remaining() -> Optional[float]:
+            return None if deadline is None else max(0.01, deadline - time.monotonic())
+
+        def ended_or_late() -> Optional[Dict[str, Any]]:
+            info = self.run(run_id)
             if info.get("state") in RUN_ENDED_STATES:
                 return info
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"run {run} is still {info.get('state')} after {timeout} s")
-            time.sleep(poll)
+                raise TimeoutError(f"run {run_id} is still {info.get('state')} after {timeout} s")
+            return None
+
+        try:
+            while True:
+                changes = self.events(runs=[run_id], idle_after=min(remaining() or 20.0, 20.0))
+                for change in changes:
+                    # "following" comes first: the run is read once the subscription is in place,
+                    # then again at each change (and when a quiet stream ends, to check the deadline).
+                    done = ended_or_late()
+                    if done is not None:
+                        changes.close()
+                        return done
+        except NotFound:
+            pass  # an mlgymd without /v1/events: poll it
+        while True:
+            done = ended_or_late()
+            if done is not None:
+                return done
+            time.sleep(poll or 1.0)
 
 
 class Session:
