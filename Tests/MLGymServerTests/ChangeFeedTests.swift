@@ -94,6 +94,23 @@ import Testing
         #expect(seen == ["session \(session) running", "session \(session) stopped", "session \(session) removed"])
     }
 
+    /// A follower is not a request in flight: mlgymd stopping (with a long grace for those) ends its stream
+    /// instead of waiting for it.
+    @Test func aFollowerDoesNotHoldTheShutdown() throws {
+        let daemon = try DaemonProcess(extraArguments: ["--shutdown-grace", "600"])
+        defer { daemon.finish() }
+        let following = DispatchSemaphore(value: 0)
+        let ended = DispatchSemaphore(value: 0)
+        let follower = APIClient(socketPath: daemon.socketPath)
+        Thread {
+            try? follower.followChanges(onFollowing: { following.signal() }) { _, _ in }
+            ended.signal()
+        }.start()
+        #expect(following.wait(timeout: .now() + 10) == .success)
+        kill(daemon.pid, SIGTERM)
+        #expect(ended.wait(timeout: .now() + 60) == .success, "the events stream was still open a minute after SIGTERM")
+    }
+
     @Test func aMemberFollowsOnlyTheirOwn() throws {
         _ = try OtherUser.clientGroup()
         let daemon = try DaemonProcess(socketGroup: OtherUser.groupName)

@@ -203,12 +203,13 @@ public final class Daemon: Sendable {
             await runs.beginStopping()
             await manager.beginStopping()
             await runs.shutdown()
+            // Followers were told of their runs' interruption; their streams end now, so that they do not hold
+            // the shutdown for the whole grace period as requests in flight.
+            changes.close()
             try? await Task.sleep(for: grace)
             // Requests still running (a long exec, an attached terminal) end with their sessions; a client
             // still sending a request, or holding its connection, is cut off.
             await manager.shutdown()
-            // Followers were told every session's end; their streams end now instead of at the cut-off.
-            changes.close()
             server.closeAllConnections()
         }
     }
