@@ -138,10 +138,34 @@ enum AttachHandler {
         var payload = ByteBuffer()
         payload.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: code))
         try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload))
-        // Polled: awaiting `closeFuture` cannot be cancelled, so a client that never closes would hold this
-        // handler (and the shutdown that waits for it) for good.
-        for _ in 0..<100 where channel.isActive {
-            try? await Task.sleep(for: .milliseconds(50))
+        await waitForClose(of: channel, limit: .seconds(5))
+    }
+
+    /// Returns when `channel` has closed or `limit` has passed, whichever is first. Not `closeFuture.get()`
+    /// alone: it cannot be cancelled, so a client that never closes would hold this handler (and the shutdown
+    /// that waits for it) for good.
+    private static func waitForClose(of channel: any Channel, limit: Duration) async {
+        let once = ResumeOnce()
+        var timer: Task<Void, Never>?
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            channel.closeFuture.whenComplete { _ in if once.claim() { continuation.resume() } }
+            timer = Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() { continuation.resume() }
+            }
+        }
+        timer?.cancel()
+    }
+}
+
+/// The first of several racing callers to claim it wins (one resume of a continuation).
+private final class ResumeOnce: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { done in
+            defer { done = true }
+            return !done
         }
     }
 }
