@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MLGymAPI
 import MLGymCore
 
 /// The `mlgymctl` command line: the root command and its verbs.
@@ -11,6 +12,7 @@ public struct MLGymCtl: AsyncParsableCommand {
         commandName: "mlgymctl",
         abstract: "Drive mlgym, MLGym's benchmark for AI research agents, and report its results.",
         discussion: "Talks to mlgymd over its Unix socket ($MLGYM_SOCKET, else /run/mlgym/mlgymd.sock).",
+        version: WireCoding.mlgymVersion,
         subcommands: [
             SessionStart.self, SessionStatus.self, SessionListCommand.self, SessionAttach.self, SessionExec.self,
             SessionLogsCommand.self, SessionStop.self, SessionRemove.self, TasksCommand.self, ValidateCommand.self,

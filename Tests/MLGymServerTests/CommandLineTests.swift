@@ -108,6 +108,9 @@ import Testing
             #expect(help.status == 0, "\(verb)")
             #expect(help.output.contains("USAGE: mlgymctl \(verb)"), "\(verb): \(help.output)")
         }
+        // The light client hands --version to the full one; both say the daemon's version.
+        let version = try CommandResult.run(try DaemonProcess.binary("mlgymctl"), ["--version"])
+        #expect(version.status == 0 && version.output == WireCoding.mlgymVersion + "\n", "\(version.output)\(version.errorOutput)")
         let daemonHelp = try CommandResult.run(try DaemonProcess.binary("mlgymd"), ["--help"])
         for flag in ["--socket", "--state-dir", "--rootfs", "--socket-group", "--max-body", "--shutdown-grace"] {
             #expect(daemonHelp.output.contains(flag), "mlgymd --help lacks \(flag)")
