@@ -111,9 +111,11 @@ let package = Package(
         ),
         .target(
             name: "MLGymCommands",
-            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymAgent", "MLGymCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MLGymCore", "MLGymScore", "MLGymAPI", "MLGymClient", "MLGymAgent", "MLGymWebUI", "MLGymToolSupport", "MLGymCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
+        // `mlgymctl ui`: the web view (page, script, style built in) and its loopback gate and proxy to mlgymd.
+        .target(name: "MLGymWebUI", dependencies: ["MLGymToolSupport"], swiftSettings: strictSwift),
         // The agent's in-sandbox commands and mlgymctl's fast path, without Foundation.
         .target(name: "MLGymTools", dependencies: ["MLGymACI", "MLGymToolSupport"], swiftSettings: strictSwift),
         // The light mlgymctl: static, so it runs in any root filesystem (it is the in-sandbox tool binary too).

@@ -20,10 +20,13 @@ struct HTTPResponseReader {
     }
 
     /// Reads the answer; returns its status once the whole body has been handed to `onBody`.
-    mutating func read(from descriptor: Int32, onBody: (ArraySlice<UInt8>) -> Void) throws(UnixSocketHTTPClient.Failure) -> Int {
+    mutating func read(
+        from descriptor: Int32, onHead: (Int, String?) -> Void = { _, _ in }, onBody: (ArraySlice<UInt8>) -> Void
+    ) throws(UnixSocketHTTPClient.Failure) -> Int {
         var head = try readHead(descriptor)
         // 1xx answers (100 Continue) come before the real one.
         while (100..<200).contains(head.status) { head = try readHead(descriptor) }
+        onHead(head.status, head.headers["content-type"])
         keepsAlive = head.version != "HTTP/1.0" && head.headers["connection"]?.lowercased() != "close"
         let hasNoBody = method == "HEAD" || head.status == 204 || head.status == 304
         if hasNoBody { return head.status }

@@ -40,9 +40,11 @@ public final class UnixSocketHTTPClient {
     ///
     /// - Parameter headers: sent after `Host`, `Content-Length` and `Connection`; give `Content-Type` and
     ///   `Accept` here.
+    ///   - onHead: called once with the status and the `Content-Type`, before any of the body (a proxy writes
+    ///     its own head then).
     public func perform(
         method: String, path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        onBody: (ArraySlice<UInt8>) -> Void
+        onHead: (_ status: Int, _ contentType: String?) -> Void = { _, _ in }, onBody: (ArraySlice<UInt8>) -> Void
     ) throws(Failure) -> Int {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: mlgymd\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -52,12 +54,12 @@ public final class UnixSocketHTTPClient {
 
         let reused = descriptor >= 0
         do {
-            return try exchange(request, method: method, onBody: onBody)
+            return try exchange(request, method: method, onHead: onHead, onBody: onBody)
         } catch let failure {
             // An idle kept-alive connection the server closed: nothing of this request was answered.
             guard reused, reader.answeredNothing else { throw failure }
             disconnect()
-            return try exchange(request, method: method, onBody: onBody)
+            return try exchange(request, method: method, onHead: onHead, onBody: onBody)
         }
     }
 
@@ -68,12 +70,14 @@ public final class UnixSocketHTTPClient {
         reader = HTTPResponseReader()
     }
 
-    private func exchange(_ request: [UInt8], method: String, onBody: (ArraySlice<UInt8>) -> Void) throws(Failure) -> Int {
+    private func exchange(
+        _ request: [UInt8], method: String, onHead: (Int, String?) -> Void, onBody: (ArraySlice<UInt8>) -> Void
+    ) throws(Failure) -> Int {
         if descriptor < 0 { try connect() }
         reader.begin(method: method)
         do {
             try send(request)
-            let status = try reader.read(from: descriptor, onBody: onBody)
+            let status = try reader.read(from: descriptor, onHead: onHead, onBody: onBody)
             if !reader.keepsAlive { disconnect() }
             return status
         } catch {
