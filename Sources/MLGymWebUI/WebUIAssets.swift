@@ -41,7 +41,7 @@ enum WebUIAssets {
         </head>
         <body>
         <header><h1>mlgym</h1><p id="daemon" aria-live="polite">connecting…</p></header>
-        <main>
+        <main id="overview">
         <section aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
         <table id="runs"><thead><tr>
@@ -56,6 +56,14 @@ enum WebUIAssets {
         <th scope="col">Task</th><th scope="col">Memory</th><th scope="col">Reason</th>
         </tr></thead><tbody></tbody></table>
         </section>
+        </main>
+        <main id="run-view" hidden>
+        <p><a href="#/">← All sessions and runs</a></p>
+        <h2 id="run-title">Run</h2>
+        <dl id="run-summary"></dl>
+        <figure id="run-chart"></figure>
+        <h3>Steps</h3>
+        <ol id="run-steps"></ol>
         </main>
         <script src="/app.js"></script>
         </body>
@@ -96,7 +104,11 @@ enum WebUIAssets {
             const row = body.insertRow();
             row.id = "run-" + run.id;
             row.dataset.state = run.state;
-            cell(row, run.id.slice(0, 12), run.id);
+            const link = document.createElement("a");
+            link.href = "#/runs/" + encodeURIComponent(run.id);
+            link.textContent = run.id.slice(0, 12);
+            link.title = "Open run " + run.id;
+            row.insertCell().append(link);
             cell(row, run.task);
             cell(row, run.method || run.model, run.model);
             cell(row, run.seed);
@@ -139,6 +151,103 @@ enum WebUIAssets {
           renderRuns();
         }
 
+        // One run's page: its summary, its score over the steps against the baseline, and its steps as they commit.
+        let shownRun = null;
+
+        const element = (tag, text, className) => {
+          const node = document.createElement(tag);
+          if (text !== undefined && text !== null) node.textContent = String(text);
+          if (className) node.className = className;
+          return node;
+        };
+
+        function chart(run) {
+          const figure = document.getElementById("run-chart");
+          figure.replaceChildren();
+          const metric = run.metric;
+          const points = (run.scores || []).map((scores) => scores[metric]).filter((value) => typeof value === "number");
+          const baseline = run.baseline && metric ? run.baseline[metric] : undefined;
+          if (points.length === 0) {
+            figure.append(element("figcaption", "No evaluation yet" + (baseline !== undefined ? " (baseline " + baseline + ")" : "") + "."));
+            return;
+          }
+          const values = points.concat(baseline !== undefined ? [baseline] : []);
+          const low = Math.min(...values), high = Math.max(...values), span = high - low || 1;
+          const width = 480, height = 160, pad = 24;
+          const x = (index) => pad + (points.length === 1 ? 0 : (index * (width - 2 * pad)) / (points.length - 1));
+          const y = (value) => height - pad - ((value - low) / span) * (height - 2 * pad);
+          const ns = "http://www.w3.org/2000/svg";
+          const svg = document.createElementNS(ns, "svg");
+          svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-label", metric + " of each evaluation: " + points.join(", ") + (baseline !== undefined ? "; baseline " + baseline : ""));
+          if (baseline !== undefined) {
+            const line = document.createElementNS(ns, "line");
+            line.setAttribute("x1", pad); line.setAttribute("x2", width - pad);
+            line.setAttribute("y1", y(baseline)); line.setAttribute("y2", y(baseline));
+            line.setAttribute("class", "baseline");
+            svg.append(line);
+          }
+          const path = document.createElementNS(ns, "polyline");
+          path.setAttribute("points", points.map((value, index) => x(index) + "," + y(value)).join(" "));
+          path.setAttribute("class", "scores");
+          svg.append(path);
+          figure.append(svg, element("figcaption", metric + " (" + run.direction + ") of " + points.length + " evaluation(s), latest " +
+            points[points.length - 1] + (baseline !== undefined ? "; dashed: the baseline, " + baseline : "")));
+        }
+
+        function renderRun(trajectory) {
+          const run = trajectory.run;
+          document.getElementById("run-title").textContent = "Run " + run.id;
+          const summary = document.getElementById("run-summary");
+          summary.replaceChildren();
+          const facts = [
+            ["Task", run.task], ["Model", run.model], ["Seed", run.seed],
+            ["State", run.awaitingInput ? "waiting for you" : run.state], ["Steps", run.steps + "/" + run.maxSteps],
+            ["Best", run.bestAttempt], ["Submitted", run.submission], ["Exit status", run.exitStatus],
+            ["Tokens in/out", run.tokensSent + "/" + run.tokensReceived], ["Cost", "$" + Number(run.cost || 0).toFixed(4)],
+          ];
+          for (const [name, value] of facts) summary.append(element("dt", name), element("dd", value === undefined || value === null ? "–" : value));
+          chart(run);
+          const list = document.getElementById("run-steps");
+          list.replaceChildren();
+          for (const step of trajectory.steps) {
+            const item = element("li");
+            item.id = "step-" + step.index;
+            if (step.thought) item.append(element("p", step.thought, "thought"));
+            item.append(element("pre", step.action, "action"));
+            const observation = element("details");
+            const lines = step.observation.split("\\n").length;
+            observation.open = step.observation.length <= 2000;
+            observation.append(element("summary", "Observation (" + lines + " line" + (lines === 1 ? "" : "s") +
+              (step.exitCode !== undefined && step.exitCode !== null ? ", exit " + step.exitCode : "") + ")"));
+            observation.append(element("pre", step.observation));
+            item.append(observation);
+            item.append(element("p", "model " + step.modelMs + " ms · execution " + step.executionMs + " ms · tokens " +
+              step.inputTokens + "/" + step.outputTokens + " · $" + Number(step.cost || 0).toFixed(4), "meta"));
+            list.append(item);
+          }
+          if (trajectory.steps.length === 0) list.append(element("li", "No step committed yet."));
+        }
+
+        async function showRun(id) {
+          shownRun = id;
+          try {
+            const trajectory = await api("runs/" + encodeURIComponent(id) + "/trajectory");
+            if (shownRun === id) renderRun(trajectory);
+          } catch (error) {
+            document.getElementById("run-title").textContent = "Run " + id + ": " + error.message;
+          }
+        }
+
+        function route() {
+          const prefix = "#/runs/";
+          const id = location.hash.startsWith(prefix) ? decodeURIComponent(location.hash.slice(prefix.length)) : null;
+          document.getElementById("overview").hidden = id !== null;
+          document.getElementById("run-view").hidden = id === null;
+          if (id !== null) showRun(id); else shownRun = null;
+        }
+
         async function refresh(kind, id) {
           try {
             if (kind === "run") {
@@ -157,20 +266,26 @@ enum WebUIAssets {
 
         function follow() {
           const events = new EventSource("/api/v1/events");
-          events.addEventListener("run", (event) => refresh("run", JSON.parse(event.data).id));
+          events.addEventListener("run", (event) => {
+            const id = JSON.parse(event.data).id;
+            refresh("run", id);
+            if (id === shownRun) showRun(id);
+          });
           events.addEventListener("session", (event) => {
             const change = JSON.parse(event.data);
             if (change.state === "removed") { sessions.delete(change.id); renderSessions(); } else refresh("session", change.id);
           });
           events.addEventListener("resync", () => loadAll());
           // Reconnected after mlgymd restarted: what changed meanwhile was not told.
-          events.addEventListener("open", () => loadAll().catch(showError));
+          events.addEventListener("open", () => { loadAll().catch(showError); if (shownRun) showRun(shownRun); });
         }
 
         function showError(error) {
           document.getElementById("daemon").textContent = "cannot read mlgymd: " + error.message;
         }
 
+        window.addEventListener("hashchange", route);
+        route();
         follow();
         """
 
@@ -189,5 +304,17 @@ enum WebUIAssets {
         .state.running, .state.queued { color: var(--accent); font-weight: 600; }
         .state.failed, .state.lost { color: #b00020; font-weight: 600; }
         @media (max-width: 900px) { table { display: block; overflow-x: auto; } }
+        a { color: var(--accent); }
+        a:focus-visible, summary:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+        #run-summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+        #run-summary dt { color: var(--muted); }
+        #run-summary dd { margin: 0; }
+        #run-chart svg { width: 100%; max-width: 520px; height: auto; border: 1px solid var(--line); }
+        #run-chart .scores { fill: none; stroke: var(--accent); stroke-width: 2; }
+        #run-chart .baseline { stroke: var(--muted); stroke-dasharray: 4 4; }
+        #run-steps li { margin: 0.8rem 0; padding-bottom: 0.6rem; border-bottom: 1px solid var(--line); }
+        #run-steps pre { white-space: pre-wrap; word-break: break-word; margin: 0.3rem 0; }
+        #run-steps .action { background: color-mix(in srgb, var(--accent) 10%, transparent); padding: 0.3rem 0.5rem; }
+        #run-steps .meta, #run-steps .thought { color: var(--muted); margin: 0.2rem 0; }
         """
 }

@@ -126,6 +126,35 @@ struct WebUITests {
     }
 }
 
+extension WebUITests {
+    /// A run's page shows its steps as they commit: a person's run (model `human`) takes an action sent after the
+    /// page loaded, and the step appears without a reload.
+    @Test func aRunsStepsArriveOnItsPageAsTheyCommit() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let id = try #require(try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "human")).runs.first?.id)
+        for _ in 0..<400 where try !daemon.client.run(id).awaitingInput { usleep(50_000) }
+        let view = try View(daemon, name: "ui")
+        let ready = daemon.directory + "/page-ready", marker = daemon.directory + "/marker"
+        let steps = """
+            [{"open": "\(view.url)#/runs/\(id)"}, {"wait_text": "Run \(id)"}, {"wait_text": "waiting for you"},
+             {"wait_text": "No step committed yet."}, {"touch": "\(ready)"}, {"wait_file": "\(marker)", "timeout": 60},
+             {"screenshot": "\(daemon.directory)/run.png"}]
+            """
+        let stepsFile = daemon.directory + "/steps.json"
+        try Data(steps.utf8).write(to: URL(fileURLWithPath: stepsFile))
+        let browser = ChildProcessResult()
+        Thread { browser.set(try? CommandResult.run(DaemonProcess.packageRoot + "/scripts/browser-check", [stepsFile])) }.start()
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: ready) && !browser.isDone { usleep(100_000) }
+        #expect(FileManager.default.fileExists(atPath: ready), "the run's page did not load: \(browser.output)")
+        try daemon.client.sendRunInput(id, action: "echo step-arrived-live")
+        try Data("step-arrived-live\n".utf8).write(to: URL(fileURLWithPath: marker))
+        while !browser.isDone { usleep(100_000) }
+        #expect(browser.status == 0, "\(browser.output)")
+        _ = try? daemon.client.stopRun(id)
+    }
+}
+
 /// What a `CommandResult` run on another thread gave, once it is done.
 final class ChildProcessResult: @unchecked Sendable {
     private let lock = NSLock()
