@@ -44,6 +44,13 @@ enum WebUIAssets {
         <main id="overview">
         <section aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
+        <form id="run-filters" aria-label="Filter runs">
+        <label>Campaign <select name="campaign"></select></label>
+        <label>Task <select name="task"></select></label>
+        <label>Model <select name="model"></select></label>
+        <label>State <select name="state"></select></label>
+        <output id="run-count" aria-live="polite"></output>
+        </form>
         <table id="runs"><thead><tr>
         <th scope="col">Run</th><th scope="col">Task</th><th scope="col">Model</th><th scope="col">Seed</th>
         <th scope="col">State</th><th scope="col">Step</th><th scope="col">Best</th><th scope="col">Cost</th><th scope="col">Exit status</th>
@@ -97,10 +104,29 @@ enum WebUIAssets {
         const runs = new Map();
         const sessions = new Map();
 
+        // The overview's filters live in the address (#/?state=finished&task=blotto), so a filtered view can be
+        // bookmarked or shared with a colleague who has their own mlgymctl ui.
+        let filters = {};
+        const filterValue = (run, name) =>
+          name === "model" ? (run.method || run.model) : name === "state" ? (run.awaitingInput ? "waiting for you" : run.state) : run[name];
+
+        function renderFilters() {
+          for (const select of document.querySelectorAll("#run-filters select")) {
+            const values = [...new Set([...runs.values()].map((run) => filterValue(run, select.name)).filter((v) => v))].sort();
+            if (filters[select.name] && !values.includes(filters[select.name])) values.push(filters[select.name]);
+            select.replaceChildren(new Option("all", ""), ...values.map((value) => new Option(value, value)));
+            select.value = filters[select.name] || "";
+          }
+        }
+
         function renderRuns() {
+          renderFilters();
           const body = document.querySelector("#runs tbody");
           body.replaceChildren();
+          let shown = 0;
           for (const run of runs.values()) {
+            if (Object.entries(filters).some(([name, value]) => value && filterValue(run, name) !== value)) continue;
+            shown += 1;
             const row = body.insertRow();
             row.id = "run-" + run.id;
             row.dataset.state = run.state;
@@ -119,6 +145,7 @@ enum WebUIAssets {
             cell(row, run.exitStatus, run.message || "");
           }
           if (runs.size === 0) cell(body.insertRow(), "No runs yet.").colSpan = 9;
+          document.getElementById("run-count").textContent = shown === runs.size ? "" : shown + " of " + runs.size + " runs";
         }
 
         function renderSessions() {
@@ -243,6 +270,10 @@ enum WebUIAssets {
         function route() {
           const prefix = "#/runs/";
           const id = location.hash.startsWith(prefix) ? decodeURIComponent(location.hash.slice(prefix.length)) : null;
+          if (id === null) {
+            filters = Object.fromEntries(new URLSearchParams(location.hash.startsWith("#/?") ? location.hash.slice(3) : ""));
+            renderRuns();
+          }
           document.getElementById("overview").hidden = id !== null;
           document.getElementById("run-view").hidden = id === null;
           if (id !== null) showRun(id); else shownRun = null;
@@ -285,6 +316,11 @@ enum WebUIAssets {
         }
 
         window.addEventListener("hashchange", route);
+        document.getElementById("run-filters").addEventListener("change", () => {
+          const chosen = new URLSearchParams();
+          for (const select of document.querySelectorAll("#run-filters select")) if (select.value) chosen.set(select.name, select.value);
+          location.hash = "#/" + (chosen.toString() ? "?" + chosen.toString() : "");
+        });
         route();
         follow();
         """
@@ -306,6 +342,9 @@ enum WebUIAssets {
         @media (max-width: 900px) { table { display: block; overflow-x: auto; } }
         a { color: var(--accent); }
         a:focus-visible, summary:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+        #run-filters { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; margin-bottom: 0.5rem; }
+        #run-filters select { margin-left: 0.3rem; }
+        #run-count { color: var(--muted); }
         #run-summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
         #run-summary dt { color: var(--muted); }
         #run-summary dd { margin: 0; }

@@ -155,6 +155,30 @@ extension WebUITests {
     }
 }
 
+extension WebUITests {
+    /// The runs table filters by state (and campaign, task, model) from the page's address.
+    @Test func theRunsTableFiltersFromTheAddress() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let replay = DaemonProcess.packageRoot + "/tasks/demos/prisonersDilemma.traj"
+        let finished = try daemon.ctl(["run", "--task", "prisonersDilemma", "--model", "replay:" + replay, "--campaign", "done", "--json"])
+        let finishedID = try #require(try WireCoding.decoder().decode(RunList.self, from: Data(finished.output.utf8)).runs.first?.id)
+        let waitingID = try #require(try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "human", campaign: "open")).runs.first?.id)
+        for _ in 0..<400 where try !daemon.client.run(waitingID).awaitingInput { usleep(50_000) }
+        let view = try View(daemon, name: "ui")
+        let steps = """
+            [{"open": "\(view.url)#/?state=finished"}, {"wait_text": "\(finishedID.prefix(12))"}, {"wait_text": "1 of 2 runs"},
+             {"absent_text": "\(waitingID.prefix(12))"},
+             {"open": "\(view.url)#/?campaign=open"}, {"wait_text": "\(waitingID.prefix(12))"}, {"absent_text": "\(finishedID.prefix(12))"}]
+            """
+        let stepsFile = daemon.directory + "/steps.json"
+        try Data(steps.utf8).write(to: URL(fileURLWithPath: stepsFile))
+        let browser = try CommandResult.run(DaemonProcess.packageRoot + "/scripts/browser-check", [stepsFile])
+        #expect(browser.status == 0, "\(browser.output)\(browser.errorOutput)")
+        _ = try? daemon.client.stopRun(waitingID)
+    }
+}
+
 /// What a `CommandResult` run on another thread gave, once it is done.
 final class ChildProcessResult: @unchecked Sendable {
     private let lock = NSLock()
