@@ -36,7 +36,7 @@ enum LiteratureTool {
             if target.hasPrefix("http://") || target.hasPrefix("https://") {
                 request["url"] = .string(target)
             } else {
-                guard let bytes = try? FileIO.read(target) else { call.fail("cannot read \(target)") }
+                guard let bytes = try? FileIO.read(target, limit: maximumDocumentBytes) else { call.fail("cannot read \(target)") }
                 guard bytes.count <= maximumDocumentBytes else { call.fail("\(target) is larger than 32 MiB") }
                 request["document"] = .string(Base64.encode(bytes))
             }

@@ -118,6 +118,8 @@ import Testing
         _ = try agent("printf '%s' '\(encoded)' | base64 -d > notes.pdf")
         #expect(try agent("ls -1 notes.pdf") == "notes.pdf\n")
         #expect(try agent("parse_pdf notes.pdf").contains("Notes the agent wrote down"))
+        // An endless "file" is refused after 32 MiB, not read for ever.
+        #expect(try agent("parse_pdf /dev/zero").contains("/dev/zero is larger than 32 MiB"))
         // The sandbox itself cannot reach the server.
         let direct = try agent("python3 -c \"import urllib.request; urllib.request.urlopen('\(server.baseURL)/health', timeout=3)\" 2>&1 | tail -1")
         #expect(direct.contains("Connection refused") || direct.contains("unreachable") || direct.contains("timed out"), "\(direct)")

@@ -30,6 +30,14 @@ struct FileIOTests {
         FileIO.removeTree(directory)
     }
 
+    @Test func aLimitedReadStopsSoonAfterTheLimit() throws {
+        let endless = try FileIO.read("/dev/zero", limit: 100_000)
+        #expect(endless.count > 100_000 && endless.count <= 100_000 + 65536)
+        let small = try FileIO.read("/etc/hostname", limit: 1 << 20)
+        #expect(small == Array(try String(contentsOfFile: "/etc/hostname", encoding: .utf8).utf8))
+        FileIO.removeTree(directory)
+    }
+
     @Test func makeDirectoriesRefusesAFileInTheWay() throws {
         let file = directory + "/file"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))

@@ -10,6 +10,8 @@ struct HTTPResponseReader {
     private(set) var keepsAlive = true
     /// Whether nothing at all of the current answer has been read (the server closed an idle connection).
     private(set) var answeredNothing = true
+    /// Where `recv` reads into: one buffer for every read of the connection instead of a new 64 KiB one per read.
+    private var scratch = [UInt8](repeating: 0, count: 65536)
 
     static let maximumHeadBytes = 64 * 1024
 
@@ -50,15 +52,14 @@ struct HTTPResponseReader {
 
     /// Reads more of the connection into `buffer`; false at its end.
     private mutating func fill(_ descriptor: Int32) throws(UnixSocketHTTPClient.Failure) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .transfer(errno: errno)
             }
             if count > 0 { answeredNothing = false }
-            buffer.append(contentsOf: chunk[0..<count])
+            buffer.append(contentsOf: scratch[0..<count])
             return count > 0
         }
     }

@@ -2,23 +2,25 @@ import Glibc
 
 /// Whole-file reads and writes, directory listing and creation over POSIX calls, retrying EINTR in one place.
 public enum FileIO {
-    /// The bytes of the file at `path` (following links).
-    public static func read(_ path: String) throws(SystemFailure) -> [UInt8] {
+    /// The bytes of the file at `path` (following links); with `limit`, the reading stops once more than `limit`
+    /// bytes are in, so a caller can refuse a file that is too large without reading all of it (or reading for
+    /// ever, from `/dev/zero`).
+    public static func read(_ path: String, limit: Int? = nil) throws(SystemFailure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SystemFailure("read \(path)") }
         defer { close(descriptor) }
         do {
-            return try readAll(descriptor)
+            return try readAll(descriptor, limit: limit)
         } catch {
             throw SystemFailure("read \(path)", errno: error.errno)
         }
     }
 
-    /// Everything `descriptor` yields until end of file.
-    public static func readAll(_ descriptor: Int32) throws(SystemFailure) -> [UInt8] {
+    /// Everything `descriptor` yields until end of file, or until more than `limit` bytes are in.
+    public static func readAll(_ descriptor: Int32, limit: Int? = nil) throws(SystemFailure) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
+        while limit.map({ bytes.count <= $0 }) ?? true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -27,6 +29,7 @@ public enum FileIO {
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
         }
+        return bytes
     }
 
     /// Writes all of `bytes` to `descriptor`, however many calls it takes.
