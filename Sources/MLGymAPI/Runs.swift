@@ -231,11 +231,20 @@ public struct RunInfo: Codable, Sendable, Equatable, Identifiable {
         public var costLimit: Double?
         /// The agent configuration's name (MLGym's config stem); nil for mlgym's own prompts.
         public var agentConfig: String?
-        public init(temperature: Double?, topP: Double?, costLimit: Double?, agentConfig: String?) {
+        /// The dollars every run of its campaign together may spend (0: no limit), and the seconds of wall time
+        /// the run may take (0: no limit): what the web view's campaign page counts down.
+        public var campaignCostLimit: Double?
+        public var timeLimit: Double?
+        public init(
+            temperature: Double?, topP: Double?, costLimit: Double?, agentConfig: String?, campaignCostLimit: Double? = nil,
+            timeLimit: Double? = nil
+        ) {
             self.temperature = temperature
             self.topP = topP
             self.costLimit = costLimit
             self.agentConfig = agentConfig
+            self.campaignCostLimit = campaignCostLimit
+            self.timeLimit = timeLimit
         }
     }
 
@@ -315,12 +324,15 @@ public struct RunStepInfo: Codable, Sendable, Equatable {
     public var cost: Double
     public var formatErrors: Int
     public var exitCode: Int32?
+    /// The action's change to a file as a unified diff (an applied `edit` or `insert`); nil for other actions.
+    public var edit: String?
 
     public init(
         index: Int, thought: String, action: String, observation: String, response: String, state: State, startedAt: Date,
         modelMs: Int64, executionMs: Int64, stepMs: Int64, inputTokens: Int, outputTokens: Int, cost: Double, formatErrors: Int,
-        exitCode: Int32?
+        exitCode: Int32?, edit: String? = nil
     ) {
+        self.edit = edit
         self.index = index
         self.thought = thought
         self.action = action

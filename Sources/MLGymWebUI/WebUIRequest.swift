@@ -9,6 +9,10 @@ struct WebUIRequest: Equatable {
     var host: String?
     /// The `mlgym_ui` cookie's value.
     var cookieToken: String?
+    /// `Upgrade` (lower-cased), `Sec-WebSocket-Key` and `Origin`, for the terminal's WebSocket.
+    var upgrade: String? = nil
+    var webSocketKey: String? = nil
+    var origin: String? = nil
 
     /// The request's head (request line and headers, without the blank line); nil when it is not HTTP/1.x.
     static func parse(head: String) -> WebUIRequest? {
@@ -25,11 +29,15 @@ struct WebUIRequest: Equatable {
         }
         var host: String?
         var cookieToken: String?
+        var upgrade: String?, webSocketKey: String?, origin: String?
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].drop { $0 == " " }
             if name == "host" { host = String(value) }
+            if name == "upgrade" { upgrade = value.lowercased() }
+            if name == "sec-websocket-key" { webSocketKey = String(value) }
+            if name == "origin" { origin = String(value) }
             if name == "cookie" {
                 for cookie in value.split(separator: ";") {
                     let trimmed = cookie.drop { $0 == " " }
@@ -39,7 +47,7 @@ struct WebUIRequest: Equatable {
         }
         return WebUIRequest(
             method: String(parts[0]), path: String(pathPart[0]), rawQuery: rawQuery, query: query, host: host,
-            cookieToken: cookieToken)
+            cookieToken: cookieToken, upgrade: upgrade, webSocketKey: webSocketKey, origin: origin)
     }
 }
 
@@ -53,6 +61,10 @@ enum WebUIDecision: Equatable {
     case asset(WebUIAssets.Asset)
     /// `GET` this path (with its query) on mlgymd's socket, as the user who ran `mlgymctl ui`.
     case proxy(String)
+    /// A page the view makes itself (`/ui/…`): the path as it came and the decoded query.
+    case derived(path: String, query: [String: String])
+    /// `/ui/sessions/ID/terminal` as a WebSocket: the session's terminal, typed in only when `typing`.
+    case terminal(session: String, typing: Bool, rows: Int, cols: Int, key: String)
     case notFound
 
     static func decide(_ request: WebUIRequest, token: String, port: UInt16) -> WebUIDecision {
@@ -72,6 +84,22 @@ enum WebUIDecision: Equatable {
         if request.path.hasPrefix("/api/v1/") {
             let path = String(request.path.dropFirst("/api".count))
             return .proxy(path + (request.rawQuery.isEmpty ? "" : "?" + request.rawQuery))
+        }
+        let segments = request.path.split(separator: "/")
+        if segments.count == 4, segments[0] == "ui", segments[1] == "sessions", segments[3] == "terminal" {
+            guard request.upgrade == "websocket", let key = request.webSocketKey,
+                let session = PercentEncoding.decoded(segments[2]), !session.contains("/")
+            else { return .forbidden("the terminal is a WebSocket") }
+            // A page elsewhere may open a WebSocket here; the browser names it in Origin.
+            if let origin = request.origin, origin != "http://127.0.0.1:\(port)", origin != "http://localhost:\(port)" {
+                return .forbidden("this terminal answers only pages of http://127.0.0.1:\(port)/")
+            }
+            let size = { (name: String, fallback: Int) in request.query[name].flatMap(Int.init).map { min(max($0, 2), 1000) } ?? fallback }
+            return .terminal(
+                session: session, typing: request.query["mode"] == "type", rows: size("rows", 24), cols: size("cols", 80), key: key)
+        }
+        if request.path.hasPrefix("/ui/") {
+            return .derived(path: request.path, query: request.query.mapValues { PercentEncoding.decoded($0) ?? $0 })
         }
         if let asset = WebUIAssets.Asset(path: request.path) { return .asset(asset) }
         return .notFound

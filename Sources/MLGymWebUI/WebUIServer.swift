@@ -14,14 +14,17 @@ public final class WebUIServer: @unchecked Sendable {
     public let port: UInt16
     public let token: String
     public let daemonSocket: String
+    /// The pages the view makes itself (`/ui/…`).
+    public let derived: WebUIDerivedPages
     private let listener: Int32
 
     /// The URL to open: it carries the token once; the page then holds it in a cookie.
     public var url: String { "http://127.0.0.1:\(port)/?token=\(token)" }
 
     /// Listens on 127.0.0.1:`port` (0: any free port).
-    public init(daemonSocket: String, port: UInt16) throws(SystemFailure) {
+    public init(daemonSocket: String, port: UInt16, derived: @escaping WebUIDerivedPages = { _, _ in nil }) throws(SystemFailure) {
         self.daemonSocket = daemonSocket
+        self.derived = derived
         var random = SystemRandomNumberGenerator()
         token = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -85,6 +88,15 @@ public final class WebUIServer: @unchecked Sendable {
             Self.respond(connection, status: 200, type: asset.contentType, body: asset.body, extraHeaders: Self.pageHeaders)
         case .proxy(let path):
             proxy(path, to: connection)
+        case .terminal(let session, let typing, let rows, let cols, let key):
+            WebUITerminalRelay(daemonSocket: daemonSocket).run(
+                browser: connection, session: session, typing: typing, rows: rows, cols: cols, key: key)
+        case .derived(let path, let query):
+            let reply = derived(path, query) ?? .text(404, "no such page")
+            Self.writeHead(
+                connection, status: reply.status, type: reply.contentType,
+                extraHeaders: reply.headers + Self.derivedHeaders + ["Content-Length: \(reply.body.count)"])
+            try? FileIO.writeAll(connection, reply.body)
         }
     }
 
@@ -116,6 +128,9 @@ public final class WebUIServer: @unchecked Sendable {
         "X-Frame-Options: DENY",
     ]
 
+    /// A plot opened on its own is a document of this origin: nothing in it may run or load.
+    static let derivedHeaders = ["Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; sandbox"]
+
     private static func readHead(_ connection: Int32) -> String? {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -131,13 +146,16 @@ public final class WebUIServer: @unchecked Sendable {
     }
 
     private static func writeHead(_ connection: Int32, status: Int, type: String, extraHeaders: [String]) {
-        let reason = [200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 502: "Bad Gateway"][status] ?? "Status"
+        let reason = [
+            200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway",
+        ][status] ?? "Status"
         let lines = ["HTTP/1.1 \(status) \(reason)", "Content-Type: \(type)", "Cache-Control: no-store", "X-Content-Type-Options: nosniff",
                      "Referrer-Policy: no-referrer", "Connection: close"] + extraHeaders
         try? FileIO.writeAll(connection, Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8))
     }
 
-    private static func respond(_ connection: Int32, status: Int, type: String, body: String, extraHeaders: [String] = []) {
+    static func respond(_ connection: Int32, status: Int, type: String, body: String, extraHeaders: [String] = []) {
         writeHead(connection, status: status, type: type, extraHeaders: extraHeaders + ["Content-Length: \(body.utf8.count)"])
         try? FileIO.writeAll(connection, Array(body.utf8))
     }

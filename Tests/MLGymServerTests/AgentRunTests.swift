@@ -87,6 +87,12 @@ import Testing
         #expect(!trajectory.steps[2].observation.contains("File updated."))
         #expect(trajectory.steps[3].observation.contains("File updated."))
         #expect(trajectory.steps[3].state.openFile == "/home/agent/workspace/strategy.py")
+        // The applied edit's step carries its diff of the file (the run page shows it); the refused one and the
+        // steps after carry none.
+        let diff = try #require(trajectory.steps[3].edit)
+        #expect(diff.hasPrefix("--- a/home/agent/workspace/strategy.py\n+++ b/home/agent/workspace/strategy.py\n@@ -"), "\(diff)")
+        #expect(diff.contains("\n+def row_strategy(history):\n"))
+        #expect(trajectory.steps[2].edit == nil && trajectory.steps[4].edit == nil)
         #expect(trajectory.steps[4].formatErrors == 1)
         #expect(trajectory.steps[4].observation.contains("Evaluation Score: {'Score': 2.4231}"))
 

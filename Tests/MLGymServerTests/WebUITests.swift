@@ -21,10 +21,20 @@ struct WebUITests {
         let port: String
         let token: String
 
-        init(_ daemon: DaemonProcess, name: String) throws {
+        /// - Parameter uid: run `mlgymctl ui` as this user (through setpriv, the test group its only other group).
+        init(_ daemon: DaemonProcess, name: String, uid: uid_t? = nil) throws {
             let log = daemon.directory + "/\(name).log"
-            process = try ChildProcess(
-                try DaemonProcess.binary("mlgymctl"), ["ui"], environment: ["MLGYM_SOCKET": daemon.socketPath], logPath: log)
+            if let uid {
+                let gid = try OtherUser.clientGroup()
+                process = try ChildProcess(
+                    "/usr/bin/setpriv",
+                    ["--reuid", String(uid), "--regid", String(uid), "--groups", String(gid), "--inh-caps", "-all", "--",
+                     try OtherUser.client.get(), "ui"],
+                    environment: ["MLGYM_SOCKET": daemon.socketPath, "HOME": "/"], logPath: log)
+            } else {
+                process = try ChildProcess(
+                    try DaemonProcess.binary("mlgymctl"), ["ui"], environment: ["MLGYM_SOCKET": daemon.socketPath], logPath: log)
+            }
             var printed = ""
             for _ in 0..<300 where !printed.contains("?token=") {
                 printed = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

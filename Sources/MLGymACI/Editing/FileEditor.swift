@@ -39,6 +39,7 @@ enum FileEditor {
         }
 
         try FileSystem.overwrite(path, with: TextLines.join(edited))
+        EditDiff.record(EditDiff.render(splice, path: path, original: original), in: context)
         var output = ACIOutput()
         let viewer = ViewerWindow(size: context.window, totalLines: edited.count)
         let file = ViewedFile(path: path, lines: edited, byteCount: TextLines.join(edited).utf8.count)

@@ -74,6 +74,9 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var workingDirectory: String
     /// The memory's lines for the footer, when the run uses memory.
     public var memory: String?
+    /// The last action's change to a file as a unified diff (the editor leaves it; see MLGymACI's `EditDiff`), for
+    /// people reading the run. Not part of MLGym's `state`, so not encoded with it.
+    public var lastEdit: String? = nil
 
     public init(openFile: String = "n/a", workingDirectory: String = "/home/agent/workspace", memory: String? = nil) {
         self.openFile = openFile

@@ -166,7 +166,7 @@ public struct AgentLoop: Sendable {
                 response: accepted.reply, state: state, startedAt: started, modelMs: modelTime.milliseconds,
                 executionMs: outcome.durationMs, stepMs: (ContinuousClock.now - clock).milliseconds,
                 inputTokens: inputTokens, outputTokens: outputTokens, cost: cost, formatErrors: formatErrors,
-                exitCode: outcome.exitCode)
+                exitCode: outcome.exitCode, edit: state.lastEdit)
             do {
                 try await recorder.record(step)
             } catch {

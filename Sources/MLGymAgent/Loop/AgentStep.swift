@@ -26,12 +26,15 @@ public struct AgentStep: Codable, Sendable, Equatable {
     /// Replies rejected before this one (no block, two blocks, a refused program).
     public var formatErrors: Int
     public var exitCode: Int32?
+    /// The action's change to a file as a unified diff, when it was an `edit` or `insert` that was applied.
+    public var edit: String?
 
     public init(
         index: Int, thought: String, action: String, observation: String, response: String, state: AgentState,
         startedAt: Date, modelMs: Int64, executionMs: Int64, stepMs: Int64, inputTokens: Int, outputTokens: Int,
-        cost: Double, formatErrors: Int, exitCode: Int32?
+        cost: Double, formatErrors: Int, exitCode: Int32?, edit: String? = nil
     ) {
+        self.edit = edit
         self.index = index
         self.thought = thought
         self.action = action

@@ -22,7 +22,8 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let server: WebUIServer
         do {
-            server = try WebUIServer(daemonSocket: client.socketPath, port: port)
+            let pages = UIDerivedPages(socketPath: client.socketPath)
+            server = try WebUIServer(daemonSocket: client.socketPath, port: port, derived: pages.answer)
         } catch {
             throw MLGymError(.system, "\(error.description) (is the port in use? choose another with --port)")
         }

@@ -25,12 +25,13 @@ enum AttachHandler {
         let id = String(segments[2]).removingPercentEncoding ?? String(segments[2])
         let rows = target.query["rows"].flatMap(UInt16.init) ?? 24
         let cols = target.query["cols"].flatMap(UInt16.init) ?? 80
+        let watching = target.query["watch"] == "1"
         try? await connection.channel.executeThenClose { inbound, outbound in
             let session: LiveSession
             let shell: PersistentShell
             do {
                 session = try await manager.liveSession(id, for: connection.peer)
-                if let run = session.drivingRun.withLock({ $0 }) {
+                if !watching, let run = session.drivingRun.withLock({ $0 }) {
                     throw MLGymError(.invalidState, "session \(session.id) is driven by agent run \(run): follow it with mlgymctl trajectory \(run), or stop the run first")
                 }
                 shell = try await session.shell()
@@ -51,7 +52,9 @@ enum AttachHandler {
             }
             defer { shell.removeObserver(observer) }
             do {
-                if session.changeAttached(by: 1) == 1 {
+                if watching {
+                    // Nothing to hand over: the shell stays as it is.
+                } else if session.changeAttached(by: 1) == 1 {
                     try await shell.beginInteractive(rows: rows, cols: cols)
                 } else {
                     // Another terminal is handing the shell over to people: join once that is done.
@@ -66,7 +69,7 @@ enum AttachHandler {
                 try await send(AttachControl(type: "error", message: failure.message), close: 4000 + Int(failure.httpStatus.code), to: outbound, on: connection.channel.channel)
                 return
             }
-            DaemonLog.info("uid \(connection.peer.uid) attached to session \(session.id)")
+            DaemonLog.info("uid \(connection.peer.uid) \(watching ? "watches" : "attached to") session \(session.id)")
             let ended = await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     // Terminal output to the client; true when the shell ended.
@@ -80,7 +83,7 @@ enum AttachHandler {
                     return true
                 }
                 group.addTask {
-                    await relayInput(from: inbound, to: shell, outbound: outbound)
+                    await relayInput(from: inbound, to: watching ? nil : shell, outbound: outbound)
                     return false
                 }
                 let first = await group.next() ?? false
@@ -88,8 +91,8 @@ enum AttachHandler {
                 continuation.finish()
                 return first
             }
-            if session.changeAttached(by: -1) == 0 { await shell.endInteractive() }
-            DaemonLog.info("uid \(connection.peer.uid) detached from session \(session.id)")
+            if !watching, session.changeAttached(by: -1) == 0 { await shell.endInteractive() }
+            DaemonLog.info("uid \(connection.peer.uid) \(watching ? "stopped watching" : "detached from") session \(session.id)")
             let farewell = ended
                 ? AttachControl(type: "ended", message: "the session's shell ended")
                 : AttachControl(type: "detached")
@@ -97,9 +100,10 @@ enum AttachHandler {
         }
     }
 
-    /// Client messages: bytes to type, resizes, pings; returns when the client closes or goes away.
+    /// Client messages: bytes to type, resizes, pings; returns when the client closes or goes away. Without a
+    /// shell (a watcher), bytes and resizes are dropped.
     private static func relayInput(
-        from inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, to shell: PersistentShell,
+        from inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, to shell: PersistentShell?,
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
     ) async {
         do {
@@ -107,12 +111,12 @@ enum AttachHandler {
                 switch frame.opcode {
                 case .binary, .continuation:
                     // A fragmented message's pieces are terminal bytes too, in order.
-                    try shell.writeInput(Array(frame.unmaskedData.readableBytesView))
+                    try shell?.writeInput(Array(frame.unmaskedData.readableBytesView))
                 case .text:
                     let data = Data(frame.unmaskedData.readableBytesView)
                     if let control = try? WireCoding.decoder().decode(AttachControl.self, from: data),
                        control.type == "resize", let rows = control.rows, let cols = control.cols {
-                        shell.resize(rows: rows, cols: cols)
+                        shell?.resize(rows: rows, cols: cols)
                     }
                 case .ping:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))

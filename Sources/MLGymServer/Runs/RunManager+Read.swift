@@ -91,7 +91,8 @@ extension RunManager {
             baseline: task?.config.baselineScores.first, awaitingInput: controls[record.id]?.human?.isWaiting ?? false,
             createdAt: record.createdAt, startedAt: record.startedAt, endedAt: record.endedAt, gpus: stored.gpus,
             settings: RunInfo.Settings(
-                temperature: stored.temperature, topP: stored.topP, costLimit: stored.costLimit, agentConfig: stored.agentConfig?.name),
+                temperature: stored.temperature, topP: stored.topP, costLimit: stored.costLimit, agentConfig: stored.agentConfig?.name,
+                campaignCostLimit: stored.campaignCostLimit, timeLimit: stored.timeLimit),
             submissionPath: evaluations.last { $0.kind == "submit" && $0.status == EvaluationOutcome.Status.succeeded.rawValue }?.artefactPath)
     }
 }
@@ -103,6 +104,8 @@ struct RunLabels: Decodable {
     var temperature: Double?
     var topP: Double?
     var costLimit: Double?
+    var campaignCostLimit: Double?
+    var timeLimit: Double?
     var agentConfig: ConfigName?
 
     struct ConfigName: Decodable {

@@ -120,17 +120,22 @@ extension SessionManager {
         return Self.agentState(parsing: result.output)
     }
 
-    /// Prints the working directory, then the viewer's state file. Builtins only (no cat): it runs after every
+    /// Prints the working directory, the viewer's state file, then a record separator and the editor's diff of
+    /// the last edit (cleared once read, so a step shows only its own; at most 70,000 characters, since the agent can
+    /// write that file too). Builtins only (no cat): it runs after every
     /// step, and a fork would be most of its cost.
-    static let stateSnippet = #"printf '%s\n' "$PWD"; __mlgym_v=; { IFS= read -r -d '' __mlgym_v < "${MLGYM_ACI_STATE:-$HOME/.mlgym}/viewer.json"; } 2>/dev/null; printf '%s' "$__mlgym_v""#
+    static let stateSnippet = #"printf '%s\n' "$PWD"; __mlgym_s="${MLGYM_ACI_STATE:-$HOME/.mlgym}"; __mlgym_v=; { IFS= read -r -d '' __mlgym_v < "$__mlgym_s/viewer.json"; } 2>/dev/null; printf '%s' "$__mlgym_v"; __mlgym_v=; if [ -s "$__mlgym_s/last-edit.diff" ]; then { IFS= read -r -N 70000 __mlgym_v < "$__mlgym_s/last-edit.diff"; : > "$__mlgym_s/last-edit.diff"; } 2>/dev/null; fi; printf '\n\036%s' "$__mlgym_v""#
 
     static func agentState(parsing output: String) -> AgentState {
         let lines = output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         var state = AgentState(workingDirectory: lines.first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "")
+        guard lines.count > 1 else { return state }
+        let parts = lines[1].split(separator: "\n\u{1e}", maxSplits: 1, omittingEmptySubsequences: false)
         struct Viewer: Decodable { var open_file: String? }
-        if lines.count > 1, let viewer = try? JSONDecoder().decode(Viewer.self, from: Data(lines[1].utf8)), let file = viewer.open_file {
+        if let viewer = try? JSONDecoder().decode(Viewer.self, from: Data(parts[0].utf8)), let file = viewer.open_file {
             state.openFile = file
         }
+        if parts.count > 1, !parts[1].isEmpty { state.lastEdit = String(parts[1]) }
         return state
     }
 }

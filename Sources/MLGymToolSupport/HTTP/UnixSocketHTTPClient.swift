@@ -87,9 +87,17 @@ public final class UnixSocketHTTPClient {
     }
 
     private func connect() throws(Failure) {
+        descriptor = try Self.connectedSocket(socketPath, timeoutSeconds: connectTimeoutSeconds)
+    }
+
+    /// A new stream connection to the Unix socket at `path` (close-on-exec), for callers that speak on it
+    /// themselves (the web view's terminal relay upgrades it to a WebSocket).
+    ///
+    /// - Parameter timeoutSeconds: how long to wait on a full listen queue.
+    public static func connectedSocket(_ path: String, timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
+        let pathBytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard pathBytes.count < capacity else { throw .connect(errno: ENAMETOOLONG) }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -99,7 +107,7 @@ public final class UnixSocketHTTPClient {
         let socketDescriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socketDescriptor >= 0 else { throw .connect(errno: errno) }
         // A Unix socket's connect waits on a full listen queue for as long as the send time-out allows.
-        setSendTimeout(socketDescriptor, seconds: connectTimeoutSeconds)
+        setSendTimeout(socketDescriptor, seconds: timeoutSeconds)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -110,10 +118,10 @@ public final class UnixSocketHTTPClient {
         }
         // No limit once connected: an exec may rightly run for hours.
         setSendTimeout(socketDescriptor, seconds: 0)
-        descriptor = socketDescriptor
+        return socketDescriptor
     }
 
-    private func setSendTimeout(_ socketDescriptor: Int32, seconds: Int) {
+    private static func setSendTimeout(_ socketDescriptor: Int32, seconds: Int) {
         var limit = timeval(tv_sec: seconds, tv_usec: 0)
         _ = setsockopt(socketDescriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
