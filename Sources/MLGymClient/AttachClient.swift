@@ -51,12 +51,15 @@ public struct AttachClient: Sendable {
 
     /// Attaches to session `id`; `body` runs with the terminal while `onOutput` receives what the shell prints.
     /// Returns when the daemon closes the attachment (after a detach, or when the shell ends).
+    ///
+    /// - Parameter watch: only watch (mlgymd's `?watch=1`): the output comes, nothing sent is typed, and the shell
+    ///   stays the agent's.
     public func attach(
-        _ id: String, rows: UInt16, cols: UInt16,
+        _ id: String, rows: UInt16, cols: UInt16, watch: Bool = false,
         onOutput: @escaping @Sendable ([UInt8]) -> Void,
         body: @escaping @Sendable (Terminal) async throws -> Void
     ) async throws(MLGymError) -> Ending {
-        let uri = "/v1/sessions/\(APIClient.escape(id))/attach?rows=\(rows)&cols=\(cols)"
+        let uri = "/v1/sessions/\(APIClient.escape(id))/attach?rows=\(rows)&cols=\(cols)" + (watch ? "&watch=1" : "")
         do {
             let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(unixDomainSocketPath: socketPath) { channel in

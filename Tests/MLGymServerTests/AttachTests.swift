@@ -82,4 +82,36 @@ import Testing
         let stopped = try daemon.ctl(["attach", "gone"])
         #expect(stopped.errorOutput.contains("not running"))
     }
+
+    /// `attach --watch` on the session an agent run drives (a plain attach is refused there): the output of the
+    /// run's action reaches the watcher, and the action ran, so watching did not take the shell.
+    @Test func aWatcherSeesAnAgentRunsOutputWithoutTakingTheShell() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let run = try #require(try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "human")).runs.first?.id)
+        for _ in 0..<400 where try !daemon.client.run(run).awaitingInput { usleep(50_000) }
+        let session = try #require(try daemon.client.run(run).session)
+        let refused = try daemon.ctl(["attach", session])
+        #expect(refused.status != 0 && refused.errorOutput.contains("driven by agent run"), "\(refused.errorOutput)")
+
+        let log = daemon.directory + "/watch.log"
+        let watcher = try ChildProcess(
+            try DaemonProcess.binary("mlgymctl"), ["attach", "--watch", session], environment: ["MLGYM_SOCKET": daemon.socketPath],
+            logPath: log)
+        // mlgymd logs the watch once its observer is in place.
+        for _ in 0..<400 where !daemon.log.contains("watches session \(session)") { usleep(50_000) }
+        #expect(daemon.log.contains("watches session \(session)"), "\(daemon.log.suffix(2000))")
+        try daemon.client.sendRunInput(run, action: "echo watched-$((20+22))-by-cli")
+        var seen = ""
+        for _ in 0..<200 where !seen.contains("watched-42-by-cli") {
+            seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            usleep(50_000)
+        }
+        #expect(seen.contains("watched-42-by-cli"), "\(seen)")
+        for _ in 0..<200 where try daemon.client.trajectory(run).steps.isEmpty { usleep(50_000) }
+        #expect(try daemon.client.trajectory(run).steps.first?.observation.contains("watched-42-by-cli") == true)
+        kill(watcher.pid, SIGINT)
+        _ = watcher.wait()
+        _ = try? daemon.client.stopRun(run)
+    }
 }

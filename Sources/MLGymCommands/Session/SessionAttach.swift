@@ -15,13 +15,20 @@ struct SessionAttach: AsyncParsableCommand {
             exec requests are refused until you detach. Several terminals may attach at once and share the \
             shell, as tmux clients do. Detaching gives the shell back (a command still in the foreground is \
             interrupted); 'exit' ends the shell, and the next command starts a fresh one.
+
+            --watch only watches: the shell's output as it comes (an agent's commands' output too), nothing you \
+            type reaches it, and the shell stays the agent's, so a session an agent run drives can be watched. \
+            ctrl-c stops watching.
             """)
 
     @OptionGroup var client: ClientOptions
     @Argument(help: ArgumentHelp("Session id, unique id prefix or unique name.", valueName: "id"))
     var id: String
+    @Flag(help: "Only watch the shell's output; type nothing (works on a session an agent run drives).")
+    var watch = false
 
     func run() async throws {
+        if watch { return try await watchOnly() }
         let isTerminal = isatty(0) == 1
         var size = winsize()
         if !isTerminal || ioctl(0, UInt(TIOCGWINSZ), &size) != 0 || size.ws_row == 0 {
@@ -50,6 +57,18 @@ struct SessionAttach: AsyncParsableCommand {
         case .ended(let message):
             FileHandle.standardError.write(Data("\nmlgymctl: \(message)\n".utf8))
         }
+    }
+
+    /// The shell's output on this terminal, as it is (no raw mode: ctrl-c ends this process), until the daemon
+    /// closes the watch (the shell or the session ended).
+    private func watchOnly() async throws {
+        let attach = AttachClient(socketPath: client.socketPath)
+        let ending = try await attach.attach(id, rows: 24, cols: 80, watch: true, onOutput: { bytes in
+            _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        }, body: { _ in
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        })
+        if case .ended(let message) = ending { FileHandle.standardError.write(Data("\nmlgymctl: \(message)\n".utf8)) }
     }
 
     /// Keys to the shell until ctrl-p ctrl-q (or end of input) detaches; window size changes follow.
