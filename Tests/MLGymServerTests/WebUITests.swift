@@ -137,6 +137,27 @@ struct WebUITests {
 }
 
 extension WebUITests {
+    /// Sessions removed in quick succession leave the table: a session read on its way when its removal arrived
+    /// does not come back as a stale "stopped" row (found by bench/ui-memory).
+    @Test func removedSessionsLeaveTheTableEvenWhenReadsCrossTheirRemoval() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let ids = try (0..<12).map { try daemon.client.createSession(SessionSpec(name: "brief-\($0)")).id }
+        let view = try View(daemon, name: "ui")
+        let ready = daemon.directory + "/ready", removed = daemon.directory + "/removed"
+        let steps = """
+            [{"open": "\(view.url)"}, {"wait_text": "brief-11"}, {"touch": "\(ready)"}, {"wait_file": "\(removed)", "timeout": 60},
+             {"absent_text": "brief-"}, {"absent_text": "removed on request"}]
+            """
+        let browser = try Self.browse(daemon, steps, ready: ready) {
+            for id in ids { _ = try daemon.client.removeSession(id, force: true) }
+            try Data("No sessions.".utf8).write(to: URL(fileURLWithPath: removed))
+        }
+        #expect(browser.status == 0, "\(browser.output)")
+    }
+}
+
+extension WebUITests {
     /// A run's page shows its steps as they commit: a person's run (model `human`) takes an action sent after the
     /// page loaded, and the step appears without a reload.
     @Test func aRunsStepsArriveOnItsPageAsTheyCommit() throws {

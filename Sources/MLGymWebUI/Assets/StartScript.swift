@@ -28,13 +28,23 @@ enum StartScript {
           routed = true;
         }
 
+        // The read each run or session is waiting for, by "kind:id": an answer is used only if no later event about
+        // the same one (a newer read, or its removal) came while it was on its way, so a session read just before
+        // its removal cannot come back as a stale row. Holds only reads in flight.
+        const reading = new Map();
+
         async function refresh(kind, id) {
-          const table = kind === "run" ? runs : sessions;
+          const table = kind === "run" ? runs : sessions, key = kind + ":" + id, token = {};
+          reading.set(key, token);
+          let value = null;
           try {
-            table.set(id, await api((kind === "run" ? "runs/" : "sessions/") + encodeURIComponent(id)));
+            value = await api((kind === "run" ? "runs/" : "sessions/") + encodeURIComponent(id));
           } catch (error) {
-            table.delete(id);  // removed meanwhile (a session's rm)
+            value = null;  // removed meanwhile (a session's rm)
           }
+          if (reading.get(key) !== token) return;
+          reading.delete(key);
+          if (value) table.set(id, value); else table.delete(id);
           if (views[shown.view].changed) views[shown.view].changed(kind, id);
         }
 
@@ -48,6 +58,7 @@ enum StartScript {
           events.addEventListener("session", (event) => {
             const change = JSON.parse(event.data);
             if (change.state === "removed") {
+              reading.delete("session:" + change.id);
               sessions.delete(change.id);
               if (views[shown.view].changed) views[shown.view].changed("session", change.id);
             } else refresh("session", change.id);
