@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import MLGymToolSupport
@@ -36,13 +37,17 @@ struct WebUITerminalRelay {
         // A terminal may sit quiet for hours: no receive limit on either side from here on.
         var none = timeval(tv_sec: 0, tv_usec: 0)
         setsockopt(browser, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
-        let upstream = Thread { Self.copy(from: browser, to: daemon) }
-        upstream.start()
+        let upstreamDone = DispatchSemaphore(value: 0)
+        Thread {
+            Self.copy(from: browser, to: daemon)
+            upstreamDone.signal()
+        }.start()
         Self.copy(from: daemon, to: browser)
-        // mlgymd ended it (the shell ended, or it stopped): the browser's side goes too, which ends `upstream`.
+        // mlgymd ended it (the shell ended, or it stopped): the browser's side goes too, which ends the other copy
+        // before the descriptors are closed.
         shutdown(browser, Int32(SHUT_RDWR))
         shutdown(daemon, Int32(SHUT_RDWR))
-        while !upstream.isFinished { usleep(10_000) }
+        upstreamDone.wait()
     }
 
     /// Copies until either side closes or fails, then closes `to`'s writing side so the other copy ends too.

@@ -147,7 +147,12 @@ enum RunScript {
         views.runs = {
           // Shown again (the address, or a reconnect's reload): steps already on the page stay, with what was opened.
           show(id) { loadRun(id); },
-          changed(kind, id) { if (kind === "run" && id === shown.param) loadRun(id); },
+          // Tokens spent or a state change: the summary from the run just read. A new step: the trajectory again.
+          changed(kind, id) {
+            if (kind !== "run" || id !== shown.param) return;
+            const run = runs.get(id);
+            if (run && runSteps.id === id && run.steps === runSteps.count) renderRunSummary(run); else loadRun(id);
+          },
         };
         """#
 }
