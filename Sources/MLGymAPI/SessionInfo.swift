@@ -28,11 +28,22 @@ public struct SessionInfo: Codable, Sendable, Equatable {
         public var memoryPeakBytes: UInt64?
         public var processes: Int?
         public var oomKills: UInt64?
-        public init(memoryBytes: UInt64?, memoryPeakBytes: UInt64?, processes: Int?, oomKills: UInt64?) {
+        /// CPU time every process of the session has used, in seconds (the cgroup's counter).
+        public var cpuSeconds: Double?
+        /// How often an allocation met the memory limit, and a fork the process limit (refused).
+        public var memoryLimitHits: UInt64?
+        public var processLimitHits: UInt64?
+        public init(
+            memoryBytes: UInt64?, memoryPeakBytes: UInt64?, processes: Int?, oomKills: UInt64?, cpuSeconds: Double? = nil,
+            memoryLimitHits: UInt64? = nil, processLimitHits: UInt64? = nil
+        ) {
             self.memoryBytes = memoryBytes
             self.memoryPeakBytes = memoryPeakBytes
             self.processes = processes
             self.oomKills = oomKills
+            self.cpuSeconds = cpuSeconds
+            self.memoryLimitHits = memoryLimitHits
+            self.processLimitHits = processLimitHits
         }
     }
 

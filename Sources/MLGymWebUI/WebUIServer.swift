@@ -53,6 +53,9 @@ public final class WebUIServer: @unchecked Sendable {
 
     /// Serves until the process ends.
     public func serve() -> Never {
+        // A browser that closes a page (or its terminal) while an answer is being written must cost that one
+        // connection a failed write (EPIPE), not the whole view.
+        signal(SIGPIPE, SIG_IGN)
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { continue }

@@ -54,6 +54,25 @@ import Testing
         #expect(error.error.code == "not_found")
     }
 
+    /// A session's usage (what `status` and the web view's session page show) counts its CPU time and the times
+    /// its process limit refused a fork, from the sandbox's cgroup.
+    @Test func usageCountsCPUTimeAndRefusedForks() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(name: "busy", pids: 16))
+        let before = try #require(try daemon.client.session(session.id).usage)
+        #expect(before.processLimitHits == 0)
+        // Some CPU (a counted loop, so it does not hang on the clock), then more background sleeps than the limit allows, in a child shell that waits for
+        // them (the extra forks are refused; the session's own shell keeps its headroom once they are gone).
+        let busy = try daemon.client.exec(
+            session.id,
+            ExecRequest(command: "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sh -c 'for i in $(seq 40); do sleep 1 & done; wait' 2>/dev/null; true", timeout: 60))
+        #expect(busy.exitCode == 0)
+        let after = try #require(try daemon.client.session(session.id).usage)
+        #expect((after.cpuSeconds ?? 0) >= 0.1, "\(after)")
+        #expect((after.processLimitHits ?? 0) > 0, "\(after)")
+    }
+
     @Test func badRequestsGetClearErrorsAndTheDaemonStaysUp() throws {
         let daemon = try DaemonProcess(extraArguments: ["--max-body", "4K"])
         defer { daemon.finish() }

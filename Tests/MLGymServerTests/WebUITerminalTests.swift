@@ -19,6 +19,7 @@ extension WebUITests {
         let ready = daemon.directory + "/ready", watched = daemon.directory + "/watched"
         let steps = """
             [{"open": "\(view.url)#/sessions/\(mine.id)"}, {"wait_text": "Watching: the shell's output as it comes."},
+             {"wait_text": "CPU time"}, {"wait_text": "Process limit reached"},
              {"touch": "\(ready)"}, {"wait_file": "\(watched)", "timeout": 60},
              {"click": "#terminal-controls button"}, {"wait_text": "Typing: the shell is yours"},
              {"type": "echo typed-$((6*7))\\n"}, {"wait_text": "typed-42"}, {"screenshot": "\(daemon.directory)/terminal.png"},
@@ -49,6 +50,43 @@ extension WebUITests {
         // RFC 6455's own example: this key's answer is s3pPLMBiTxaQ9kYGzzhZRbK+xOo=.
         #expect(watcher.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "\(watcher)")
         #expect(try daemon.client.exec(mine.id, ExecRequest(command: "test -e /tmp/typed-by-a-watcher; echo $?")).output == "1\n")
+    }
+
+    /// A browser that drops its terminal while output streams into it costs that connection only: the view keeps
+    /// serving (it died of SIGPIPE before).
+    @Test func aTerminalDroppedMidStreamLeavesTheViewServing() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.finish() }
+        let session = try daemon.client.createSession(SessionSpec(name: "loud"))
+        let view = try View(daemon, name: "ui")
+        let script = """
+            import json, os, socket, struct, sys, time
+            port, session, cookie, daemon = sys.argv[1:5]
+            ui = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+            ui.sendall(("GET /ui/sessions/%s/terminal?mode=watch HTTP/1.1\\r\\nHost: 127.0.0.1:%s\\r\\nUpgrade: websocket\\r\\n"
+                        "Connection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n"
+                        "Cookie: %s\\r\\n\\r\\n" % (session, port, cookie)).encode())
+            assert ui.recv(4096).startswith(b"HTTP/1.1 101")
+            time.sleep(0.5)  # mlgymd's watch is in place
+            api = socket.socket(socket.AF_UNIX)
+            api.connect(daemon)
+            body = json.dumps({"command": "seq 1 3000000"}).encode()
+            api.sendall(b"POST /v1/sessions/%s/exec HTTP/1.1\\r\\nHost: mlgymd\\r\\nConnection: close\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % (session.encode(), len(body)) + body)
+            received = 0
+            while received < 1 << 20:
+                received += len(ui.recv(65536))
+            ui.close()  # as a browser leaving the page, with output still coming
+            api.settimeout(120)
+            while api.recv(65536):
+                pass
+            print("streamed", received)
+            """
+        let dropped = try CommandResult.run(
+            "/usr/bin/python3", ["-c", script, view.port, session.id, "mlgym_ui=\(view.token)", daemon.socketPath])
+        #expect(dropped.output.hasPrefix("streamed"), "\(dropped.output)\(dropped.errorOutput)")
+        let page = try Self.request(port: view.port, "GET", "/", cookie: "mlgym_ui=\(view.token)")
+        #expect(page.status == 200)
+        #expect(try daemon.client.exec(session.id, ExecRequest(command: "echo still here")).output == "still here\n")
     }
 
     /// The first bytes of the answer to a WebSocket upgrade of `target` (Python's socket module); with `send`, a

@@ -24,6 +24,7 @@ struct WebUITests {
         /// - Parameter uid: run `mlgymctl ui` as this user (through setpriv, the test group its only other group).
         init(_ daemon: DaemonProcess, name: String, uid: uid_t? = nil) throws {
             let log = daemon.directory + "/\(name).log"
+            logPath = log
             if let uid {
                 let gid = try OtherUser.clientGroup()
                 process = try ChildProcess(
@@ -48,7 +49,15 @@ struct WebUITests {
             token = String(url.split(separator: "=").last ?? "")
         }
 
+        let logPath: String
+
         deinit {
+            // A view that died on its own (a crash) is a failure, with what it printed.
+            var status: Int32 = 0
+            if waitpid(process.pid, &status, WNOHANG) == process.pid {
+                Issue.record("mlgymctl ui exited by itself (status \(status)): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                return
+            }
             kill(process.pid, SIGTERM)
             _ = process.wait()
         }

@@ -271,7 +271,9 @@ public actor SessionManager {
             usage: session.map { session in
                 SessionInfo.Usage(
                     memoryBytes: stats?.memoryCurrentBytes, memoryPeakBytes: stats?.memoryPeakBytes,
-                    processes: session.sandbox.processIDs().count, oomKills: stats?.oomKills)
+                    processes: session.sandbox.processIDs().count, oomKills: stats?.oomKills,
+                    cpuSeconds: stats?.cpuUsageNanos.map { Double($0) / 1e9 }, memoryLimitHits: stats?.memoryLimitHits,
+                    processLimitHits: stats?.pidsLimitHits)
             })
     }
 

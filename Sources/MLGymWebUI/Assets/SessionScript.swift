@@ -3,6 +3,20 @@
 enum SessionScript {
     static let text = #"""
         let sessionSampler = null;
+        // The last CPU-time sample of the session shown, for the share of a CPU it used since.
+        let cpuSample = null;
+
+        function cpuShare(session) {
+          const seconds = session.usage && session.usage.cpuSeconds;
+          if (typeof seconds !== "number") return "–";
+          const now = Date.now();
+          let share = "";
+          if (cpuSample && cpuSample.id === session.id && now > cpuSample.at && seconds >= cpuSample.seconds) {
+            share = " · " + Math.round((100 * (seconds - cpuSample.seconds)) / ((now - cpuSample.at) / 1000)) + "% of a CPU lately";
+          }
+          cpuSample = { id: session.id, seconds, at: now };
+          return seconds.toFixed(1) + " s" + share;
+        }
 
         function renderSession(session) {
           document.getElementById("session-title").textContent = "Session " + session.id + (session.name ? " (" + session.name + ")" : "");
@@ -17,7 +31,9 @@ enum SessionScript {
             ["State", session.state], ["Reason", session.reason], ["Owner", "uid " + session.owner], ["Task", spec.task],
             ["Limits", limits || "mlgymd's defaults"], ["GPUs", spec.gpus || "none"], ["Network", spec.network || "none"],
             ["Memory in use", bytes(usage.memoryBytes)], ["Memory peak", bytes(usage.memoryPeakBytes)],
-            ["Processes", usage.processes], ["Out-of-memory kills", usage.oomKills], ["Attached terminals", session.attachedClients],
+            ["CPU time", cpuShare(session)], ["Processes", usage.processes], ["Out-of-memory kills", usage.oomKills],
+            ["Memory limit reached", usage.memoryLimitHits], ["Process limit reached", usage.processLimitHits],
+            ["Attached terminals", session.attachedClients],
             ["Created", when(session.createdAt)], ["Updated", when(session.updatedAt)],
           ]);
           const links = document.getElementById("session-links");
