@@ -71,6 +71,8 @@ import Testing
         let after = try #require(try daemon.client.session(session.id).usage)
         #expect((after.cpuSeconds ?? 0) >= 0.1, "\(after)")
         #expect((after.processLimitHits ?? 0) > 0, "\(after)")
+        let status = try daemon.ctl(["status", session.id])
+        #expect(status.output.contains("cpu time:  ") && status.output.contains("limits hit: processes "), "\(status.output)")
     }
 
     @Test func badRequestsGetClearErrorsAndTheDaemonStaysUp() throws {

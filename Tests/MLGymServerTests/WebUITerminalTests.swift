@@ -102,6 +102,15 @@ extension WebUITests {
             if origin: head += "Origin: %s\\r\\n" % origin
             s.sendall((head + "\\r\\n").encode())
             answer = s.recv(4096)
+            while b"\\r\\n\\r\\n" not in answer:
+                answer += s.recv(4096)
+            if not answer.startswith(b"HTTP/1.1 101"):
+                # A refusal closes the connection after its body, which may come in a later piece.
+                while True:
+                    piece = s.recv(4096)
+                    if not piece:
+                        break
+                    answer += piece
             if payload and answer.startswith(b"HTTP/1.1 101"):
                 data, mask = payload.encode(), os.urandom(4)
                 s.sendall(bytes([0x82, 0x80 | len(data)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))

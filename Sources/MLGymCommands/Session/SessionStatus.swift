@@ -52,6 +52,11 @@ struct SessionStatus: AsyncParsableCommand {
         if let usage = session.usage {
             lines.append("memory:    \(Output.bytes(usage.memoryBytes)) now, \(Output.bytes(usage.memoryPeakBytes)) peak; OOM kills: \(usage.oomKills.map(String.init) ?? "-")")
             lines.append("processes: \(usage.processes.map(String.init) ?? "-")")
+            if let seconds = usage.cpuSeconds { lines.append("cpu time:  \(String(format: "%.1f", seconds)) s") }
+            let hits = [("memory", usage.memoryLimitHits), ("processes", usage.processLimitHits)].compactMap { name, count in
+                count.flatMap { $0 > 0 ? "\(name) \($0) times" : nil }
+            }
+            if !hits.isEmpty { lines.append("limits hit: \(hits.joined(separator: ", "))") }
         }
         if let attached = session.attachedClients, attached > 0 { lines.append("attached:  \(attached) terminal(s)") }
         Output.show(lines.joined(separator: "\n"))
