@@ -127,19 +127,11 @@ struct WebUITests {
              {"touch": "\(ready)"}, {"wait_file": "\(secondID)", "timeout": 60},
              {"screenshot": "\(daemon.directory)/sessions.png"}]
             """
-        let stepsFile = daemon.directory + "/steps.json"
-        try Data(steps.utf8).write(to: URL(fileURLWithPath: stepsFile))
-        let browser = ChildProcessResult()
-        let thread = Thread {
-            browser.set(try? CommandResult.run(DaemonProcess.packageRoot + "/scripts/browser-check", [stepsFile]))
+        let browser = try Self.browse(daemon, steps, ready: ready) {
+            // Started after the page loaded: it must arrive through the events stream.
+            let second = try daemon.client.createSession(SessionSpec(name: "started-later"))
+            try Data(second.id.utf8).write(to: URL(fileURLWithPath: secondID))
         }
-        thread.start()
-        for _ in 0..<600 where !FileManager.default.fileExists(atPath: ready) && !browser.isDone { usleep(100_000) }
-        #expect(FileManager.default.fileExists(atPath: ready), "the page did not show the first session: \(browser.output)")
-        // Started after the page loaded: it must arrive through the events stream.
-        let second = try daemon.client.createSession(SessionSpec(name: "started-later"))
-        try Data(second.id.utf8).write(to: URL(fileURLWithPath: secondID))
-        while !browser.isDone { usleep(100_000) }
         #expect(browser.status == 0, "\(browser.output)")
         #expect(FileManager.default.fileExists(atPath: daemon.directory + "/sessions.png"))
     }
@@ -181,15 +173,10 @@ extension WebUITests {
              {"wait_text": "No step committed yet."}, {"touch": "\(ready)"}, {"wait_file": "\(marker)", "timeout": 60},
              {"screenshot": "\(daemon.directory)/run.png"}]
             """
-        let stepsFile = daemon.directory + "/steps.json"
-        try Data(steps.utf8).write(to: URL(fileURLWithPath: stepsFile))
-        let browser = ChildProcessResult()
-        Thread { browser.set(try? CommandResult.run(DaemonProcess.packageRoot + "/scripts/browser-check", [stepsFile])) }.start()
-        for _ in 0..<600 where !FileManager.default.fileExists(atPath: ready) && !browser.isDone { usleep(100_000) }
-        #expect(FileManager.default.fileExists(atPath: ready), "the run's page did not load: \(browser.output)")
-        try daemon.client.sendRunInput(id, action: "echo step-arrived-live")
-        try Data("step-arrived-live\n".utf8).write(to: URL(fileURLWithPath: marker))
-        while !browser.isDone { usleep(100_000) }
+        let browser = try Self.browse(daemon, steps, ready: ready) {
+            try daemon.client.sendRunInput(id, action: "echo step-arrived-live")
+            try Data("step-arrived-live\n".utf8).write(to: URL(fileURLWithPath: marker))
+        }
         #expect(browser.status == 0, "\(browser.output)")
         _ = try? daemon.client.stopRun(id)
     }

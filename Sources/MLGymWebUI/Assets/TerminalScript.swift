@@ -90,7 +90,13 @@ enum TerminalScript {
             }
             terminalWrite(terminal.decoder.decode(new Uint8Array(event.data), { stream: true }));
           };
-          socket.onclose = () => { if (terminal.socket === socket) { terminal.socket = null; terminalState(document.getElementById("terminal-state").textContent.startsWith("The terminal closed") ? document.getElementById("terminal-state").textContent : "The terminal closed."); renderTerminalControls(); } };
+          socket.onclose = () => {
+            if (terminal.socket !== socket) return;
+            terminal.socket = null;
+            // Keep the reason mlgymd gave (the shell ended, the attach was refused); else say it closed.
+            if (!document.getElementById("terminal-state").textContent.startsWith("The terminal closed")) terminalState("The terminal closed.");
+            renderTerminalControls();
+          };
           renderTerminalControls();
         }
 
