@@ -78,9 +78,7 @@ struct CampaignRunCommand: AsyncParsableCommand {
             print("no run finished, so there is nothing to report")
         } else {
             do {
-                let table = try BestOf.table(from: records, baseline: "baseline", k: nil)
-                let report = ScoreReport(table: table, costs: MethodCost.fromRuns(records), runs: records, maxTau: nil)
-                print(format.render(report))
+                print(format.render(try ScoreReport.ofRuns(records)))
             } catch {
                 print("no report: \(error.message)")
             }

@@ -66,6 +66,7 @@ struct SessionAttach: AsyncParsableCommand {
         let ending = try await attach.attach(id, rows: 24, cols: 80, watch: true, onOutput: { bytes in
             _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
         }, body: { _ in
+            // Nothing to send: wait until the attachment ends, which cancels this (not a poll).
             while true { try await Task.sleep(for: .seconds(3600)) }
         })
         if case .ended(let message) = ending { FileHandle.standardError.write(Data("\nmlgymctl: \(message)\n".utf8)) }

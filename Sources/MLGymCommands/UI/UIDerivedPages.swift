@@ -51,8 +51,7 @@ struct UIDerivedPages: Sendable {
             problem = runs.isEmpty ? "no run of campaign \(name)" : "no run has finished yet"
         } else {
             do {
-                let table = try BestOf.table(from: records, baseline: "baseline", k: nil)
-                report = ScoreReport(table: table, costs: MethodCost.fromRuns(records), runs: records, maxTau: nil)
+                report = try ScoreReport.ofRuns(records)
             } catch {
                 report = nil
                 problem = error.message
