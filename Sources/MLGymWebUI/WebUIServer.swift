@@ -117,7 +117,7 @@ public final class WebUIServer: @unchecked Sendable {
                 },
                 onBody: { bytes in
                     // The page went away: closing our end of mlgymd's connection ends the transfer.
-                    if (try? FileIO.writeAll(connection, bytes)) == nil { client.disconnect() }
+                    if (try? FileIO.writeAll(connection, bytes)) == nil { client.abortTransfer() }
                 })
         } catch {
             if !wroteHead {

@@ -63,7 +63,13 @@ public final class UnixSocketHTTPClient {
         }
     }
 
-    /// Closes the connection; the next request opens a new one.
+    /// Ends the transfer in progress from inside its `onBody` (whose reader is still running, so the connection
+    /// cannot be closed there): the socket is shut down, the read fails, and `perform` closes it and throws.
+    public func abortTransfer() {
+        if descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }
+    }
+
+    /// Closes the connection; the next request opens a new one. Not from inside `onBody` (see `abortTransfer`).
     public func disconnect() {
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
