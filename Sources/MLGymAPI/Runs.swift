@@ -60,6 +60,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// `default` (mlgym's limits) or `parity` (MLGym's: 25 s for an action that is not training, the task's
     /// training_timeout for one that is, 3600 s without output, observations whole, the blocklist inert).
     public var profile: String?
+    /// `validate`: each run's session takes a snapshot at every validate (`mlgymctl fork RUN@best` continues
+    /// from the best one); nil for none.
+    public var snapshotOn: String?
 
     /// An agent config as the client read it: its text, and the text of every file it names, by the path
     /// written in the config.
@@ -91,7 +94,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
         noOutputTimeout: Double = 600, replayResponses: [String]? = nil, price: Price? = nil, memory: String? = nil,
         cpus: Double? = nil, gpus: String? = nil, keepSessions: Bool = false, useMemory: Bool = false, memoryScope: String? = nil,
         useLiterature: Bool = false, method: String? = nil, firstSeed: Int = 0, timeLimit: Double = 0, network: String? = nil,
-        agentConfig: AgentConfigSource? = nil, profile: String? = nil
+        agentConfig: AgentConfigSource? = nil, profile: String? = nil, snapshotOn: String? = nil
     ) {
         self.task = task
         self.model = model
@@ -123,12 +126,13 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.network = network
         self.agentConfig = agentConfig
         self.profile = profile
+        self.snapshotOn = snapshotOn
     }
 
     private enum CodingKeys: String, CodingKey {
         case task, model, apiBase, apiKey, seeds, parallel, maxSteps, costLimit, campaignCostLimit, campaign, temperature, topP
         case historyKeep, observationLimit, noOutputTimeout, replayResponses, price, memory, cpus, gpus, keepSessions, useMemory
-        case memoryScope, useLiterature, method, firstSeed, timeLimit, network, agentConfig, profile
+        case memoryScope, useLiterature, method, firstSeed, timeLimit, network, agentConfig, profile, snapshotOn
     }
 
     /// Decodes a request, taking what a client leaves out from the defaults (so `{"task","model"}` is a request).
@@ -161,7 +165,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
             timeLimit: try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 0,
             network: try c.decodeIfPresent(String.self, forKey: .network),
             agentConfig: try c.decodeIfPresent(AgentConfigSource.self, forKey: .agentConfig),
-            profile: try c.decodeIfPresent(String.self, forKey: .profile))
+            profile: try c.decodeIfPresent(String.self, forKey: .profile),
+            snapshotOn: try c.decodeIfPresent(String.self, forKey: .snapshotOn))
     }
 }
 

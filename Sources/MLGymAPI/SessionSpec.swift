@@ -30,11 +30,15 @@ public struct SessionSpec: Codable, Sendable, Equatable {
     public var agentMemory: Bool?
     /// Whether the agent may search papers and read PDFs (literature_search, parse_pdf) through its socket.
     public var agentLiterature: Bool?
+    /// `validate`: a snapshot of the session is taken at every validate (before it is evaluated, so it holds
+    /// what was scored), which `fork ID@best` continues from; nil for none.
+    public var snapshotOn: String?
 
     public init(
         name: String? = nil, task: String? = nil, memory: String? = nil, cpus: Double? = nil, pids: Int? = nil,
         gpus: String? = nil, network: String? = nil, workspace: String? = nil, disk: String? = nil,
-        wallTime: Double? = nil, memoryScope: String? = nil, agentMemory: Bool? = nil, agentLiterature: Bool? = nil
+        wallTime: Double? = nil, memoryScope: String? = nil, agentMemory: Bool? = nil, agentLiterature: Bool? = nil,
+        snapshotOn: String? = nil
     ) {
         self.name = name
         self.task = task
@@ -49,5 +53,6 @@ public struct SessionSpec: Codable, Sendable, Equatable {
         self.memoryScope = memoryScope
         self.agentMemory = agentMemory
         self.agentLiterature = agentLiterature
+        self.snapshotOn = snapshotOn
     }
 }

@@ -126,6 +126,35 @@ public final class APIClient: Sendable {
         try call("GET", "/v1/sessions/\(Self.escape(id))/evaluations")
     }
 
+    // MARK: Snapshots and forks
+
+    /// Captures the running session's writable state.
+    public func snapshot(_ id: String, name: String? = nil) throws(MLGymError) -> SnapshotInfo {
+        try call("POST", "/v1/sessions/\(Self.escape(id))/snapshots", body: SnapshotRequest(name: name))
+    }
+
+    public func snapshots(_ id: String) throws(MLGymError) -> SnapshotList {
+        try call("GET", "/v1/sessions/\(Self.escape(id))/snapshots")
+    }
+
+    /// Removes snapshot `SESSION@SNAPSHOT`.
+    public func removeSnapshot(_ reference: String) throws(MLGymError) {
+        let (session, snapshot) = SnapshotReference.split(reference)
+        let _: Empty = try call("DELETE", "/v1/sessions/\(Self.escape(session))/snapshots/\(Self.escape(snapshot ?? ""))")
+    }
+
+    /// A new session from `SESSION[@SNAPSHOT]` (a fresh snapshot of the running session when none is named).
+    public func fork(_ reference: String, name: String? = nil) throws(MLGymError) -> SessionInfo {
+        let (session, snapshot) = SnapshotReference.split(reference)
+        return try call("POST", "/v1/sessions/\(Self.escape(session))/fork", body: ForkRequest(snapshot: snapshot, name: name))
+    }
+
+    /// Rolls the running session back to `SESSION@SNAPSHOT`.
+    public func restore(_ reference: String) throws(MLGymError) -> RestoreInfo {
+        let (session, snapshot) = SnapshotReference.split(reference)
+        return try call("POST", "/v1/sessions/\(Self.escape(session))/restore", body: RestoreRequest(snapshot: snapshot ?? ""))
+    }
+
     // MARK: The agent's socket (inside a sandbox)
 
     /// `validate` or `submit` over a session's agent socket, which needs no session id: it is the session's own.

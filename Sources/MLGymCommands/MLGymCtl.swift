@@ -18,7 +18,8 @@ public struct MLGymCtl: AsyncParsableCommand {
             SessionLogsCommand.self, SessionStop.self, SessionRemove.self, TasksCommand.self, ValidateCommand.self,
             SubmitCommand.self, EvaluationsCommand.self, BaselineCommand.self, RunCommand.self, RunsCommand.self,
             TrajectoryCommand.self, ExportCommand.self, CampaignCommand.self, MemoryCommand.self, LiteratureCommand.self,
-            ReportCommand.self, UICommand.self,
+            ReportCommand.self, UICommand.self, SnapshotCommand.self, SnapshotsCommand.self, ForkCommand.self,
+            RestoreCommand.self,
         ]
     )
 

@@ -65,6 +65,9 @@ public final class Store: Sendable {
     /// Evaluations of sessions' artefacts (validate, submit, auto-submission, baseline).
     public var evaluations: EvaluationStore { EvaluationStore(store: self) }
 
+    /// Snapshots of sessions' writable state.
+    public var snapshots: SnapshotRecordStore { SnapshotRecordStore(store: self) }
+
     /// Memories of agents and people, by scope.
     public var memory: MemoryStore { MemoryStore(store: self) }
 

@@ -47,6 +47,9 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("default-disk"), help: ArgumentHelp("Disk quota of a session that asks for none: its workspace and other writable storage, and its evaluations' copies, live on a volume of this size ('none': a plain directory on the state directory's disk).", valueName: "size|none"))
     var defaultDisk = "20G"
 
+    @Option(name: .customLong("snapshot-quota"), help: ArgumentHelp("The most bytes one uid's snapshots may hold, all sessions together ('none': no limit). A snapshot counts the blocks it added to the store: a volume's used bytes for an image snapshot, new files for a tree.", valueName: "size|none"))
+    var snapshotQuota = "20G"
+
     @Option(name: .customLong("header-timeout"), help: ArgumentHelp("Seconds a client may take to send a request's headers, from its first byte.", valueName: "seconds"))
     var headerTimeout: Double = 10
 
@@ -119,6 +122,9 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         guard defaultDisk == "none" || ByteCount.parse(defaultDisk).map({ $0 >= 16 << 20 }) == true else {
             throw ValidationError("--default-disk '\(defaultDisk)' must be a size of at least 16M (e.g. 20G), or none")
         }
+        guard snapshotQuota == "none" || ByteCount.parse(snapshotQuota) != nil else {
+            throw ValidationError("--snapshot-quota '\(snapshotQuota)' must be a size (e.g. 20G) or none")
+        }
         guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be positive") }
         guard ByteCount.parse(execOutputLimit) != nil else { throw ValidationError("--exec-output-limit '\(execOutputLimit)' is not a size (e.g. 64K)") }
         guard (0...64).contains(warmPool) else { throw ValidationError("--warm-pool must be between 0 and 64") }
@@ -142,6 +148,7 @@ struct MLGymDaemonCommand: AsyncParsableCommand {
         configuration.hubEndpoint = hubEndpoint
         configuration.sessions.maxActiveSessionsPerUID = maxSessionsPerUser
         configuration.sessions.warmPoolSize = warmPool
+        configuration.sessions.snapshotQuotaBytes = snapshotQuota == "none" ? nil : ByteCount.parse(snapshotQuota).map { Int64($0) }
         if !packageIndexes.isEmpty {
             do {
                 _ = try PackageIndexPolicy(indexes: packageIndexes)

@@ -1,3 +1,4 @@
+import MLGymCore
 @testable import MLGymSandbox
 import Synchronization
 import MLGymTestSupport
@@ -43,6 +44,23 @@ struct PersistentShellTests {
             #expect(failing.exitCode == 2)
             #expect(failing.output.contains("No such file or directory"))
             #expect(try await shell.run("false").exitCode == 1)
+            await shell.close()
+        }
+    }
+
+    /// Commands `__mlgym_run` never returns from are still framed by the guard line after them: a `return`,
+    /// and a fork that fails at the pids limit (bash drops the rest of its input line). Neither waits for the
+    /// timeout, and the shell goes on.
+    @Test func aReturnOrAFailedForkIsFramedWithoutWaitingForTheTimeout() async throws {
+        try await harness.withSandbox({ $0.limits.pids = 16 }) { sandbox in
+            let shell = try await PersistentShell.start(in: sandbox)
+            let returned = try await shell.run("return 3", timeout: .seconds(45))
+            #expect(!returned.timedOut)
+            #expect(returned.exitCode == 3)
+            let forks = try await shell.run("for i in $(seq 40); do sleep 2 & done; echo launched", timeout: .seconds(45))
+            #expect(!forks.timedOut, "\(forks.output)")
+            _ = try await shell.run("wait", timeout: .seconds(45))
+            #expect(try await shell.run("echo still").output == "still\n")
             await shell.close()
         }
     }

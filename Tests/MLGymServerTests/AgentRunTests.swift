@@ -166,6 +166,37 @@ import Testing
         #expect(info.scores == [["Score": 2.24613]])
     }
 
+    /// With --snapshot-on validate, a resumed run starts from the snapshot of its last validate and runs again
+    /// only what the agent did after it.
+    @Test func aResumedRunStartsFromItsLastValidateSnapshot() throws {
+        let server = try FakeModelServer([
+            .command("printf 'def row_strategy(history):\\n    return 1\\n' > strategy.py && export KEPT=yes"),
+            .command("validate"),
+            .command("echo after > after.txt"),
+            Reply(delay: 60),
+            .command("cat strategy.py after.txt; echo $KEPT"),
+            .command("submit"),
+        ])
+        let daemon = try daemon()
+        defer { daemon.finish() }
+        let started = try daemon.client.startRuns(RunRequest(task: "prisonersDilemma", model: "openai:m", apiBase: server.baseURL, snapshotOn: "validate"))
+        let id = try #require(started.runs.first?.id)
+        let before = try waitForRun(daemon, id) { $0.steps == 3 }
+        for _ in 0..<100 where server.requests.count < 4 { usleep(50_000) }
+        let lost = try #require(before.session)
+        #expect(try daemon.client.snapshots(lost).snapshots.map(\.trigger) == ["validate"])
+        daemon.killHard()
+
+        try daemon.start()
+        let resumed = try run(daemon, ["--resume", id])
+        let info = try #require(resumed.runs.first, "\(resumed.errors)")
+        #expect(info.exitStatus == "submitted")
+        #expect(daemon.log.contains("run \(id): resumed from snapshot \(lost)@1; 1 of 3 committed actions to run again"), "\(daemon.log)")
+        let steps = try daemon.client.trajectory(id).steps
+        let check = try #require(steps.first { $0.action.hasPrefix("cat strategy.py") })
+        #expect(check.observation.contains("return 1") && check.observation.contains("after") && check.observation.contains("yes"), "\(check.observation)")
+    }
+
     @Test func aReplayOfTheShippedTrajectoryReproducesItsScore() throws {
         let daemon = try daemon()
         defer { daemon.finish() }

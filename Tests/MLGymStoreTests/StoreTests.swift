@@ -7,9 +7,9 @@ import Testing
 @Suite struct StoreTests {
     @Test func migrationsRunOnAnEmptyFileAndRecordTheSchemaVersion() async throws {
         try await withStore { store, path async throws in
-            #expect(try await store.appliedMigrations() == ["v1-sessions", "v2-evaluations", "v3-runs", "v4-memory", "v5-literature"])
-            #expect(try await store.schemaVersion() == 5)
-            #expect(try pythonScalar(path, "PRAGMA user_version") == 5)
+            #expect(try await store.appliedMigrations() == ["v1-sessions", "v2-evaluations", "v3-runs", "v4-memory", "v5-literature", "v6-snapshots"])
+            #expect(try await store.schemaVersion() == 6)
+            #expect(try pythonScalar(path, "PRAGMA user_version") == 6)
             for table in ["sessions", "session_state_changes", "exec_history", "events", "evaluations", "runs", "run_steps", "memories", "literature_cache"] {
                 #expect(try pythonScalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '\(table)'") == 1)
             }
@@ -20,8 +20,8 @@ import Testing
         try await withStore { store, path async throws in
             let created = try await store.sessions.createSession(newSession("kept"))
             let reopened = try Store(path: path)
-            #expect(try await reopened.appliedMigrations() == ["v1-sessions", "v2-evaluations", "v3-runs", "v4-memory", "v5-literature"])
-            #expect(try await reopened.schemaVersion() == 5)
+            #expect(try await reopened.appliedMigrations() == ["v1-sessions", "v2-evaluations", "v3-runs", "v4-memory", "v5-literature", "v6-snapshots"])
+            #expect(try await reopened.schemaVersion() == 6)
             #expect(try await reopened.sessions.session("kept") == created)
             let third = try Store(path: path)
             #expect(try await third.sessions.sessions().count == 1)

@@ -168,3 +168,19 @@ int mlg_listen_in_network_of(pid_t pid, int join_user_ns, unsigned short port);
 /* Mounts the ext4 image `image` on `mount_point` through a free loop device that goes away with the mount
  * (autoclear), with mount(2) `flags` (MS_NOSUID | MS_NODEV), without running mount(8). 0 or -errno. */
 int mlg_loop_mount(const char *image, const char *mount_point, unsigned long flags);
+/* Snapshots (file_clone.c). A reflink of the whole source file into the (empty) destination: 0, or -errno
+ * (EXDEV across file systems, EOPNOTSUPP where the file system has no reflinks). */
+int mlg_file_clone(int destination_fd, int source_fd);
+/* Copies `length` bytes from the start of the source into the destination in the kernel. 0 or -errno. */
+int mlg_file_copy(int destination_fd, int source_fd, unsigned long long length);
+/* Freezes (flushes, then blocks every writer of) the file system mounted at the open directory, or thaws it.
+ * Needs CAP_SYS_ADMIN. 0 or -errno. */
+int mlg_fs_freeze(int directory_fd);
+int mlg_fs_thaw(int directory_fd);
+/* SHA-256 through the kernel's crypto API (AF_ALG), which uses the CPU's SHA instructions: a hash socket, then
+ * the digest of everything `fd` holds (read with pread from offset 0). 0 or -errno. */
+int mlg_sha256_open(void);
+int mlg_sha256_fd(int tfm, int fd, unsigned char digest[32]);
+/* openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV: `path` (relative) is opened only if every
+ * component is a real directory or file below `directory_fd`, on its file system. A descriptor or -errno. */
+int mlg_open_beneath(int directory_fd, const char *path, int flags, unsigned int mode);

@@ -52,6 +52,8 @@ struct RunOptions: ParsableArguments {
     var profile: String?
     @Flag(help: "Keep each run's session running after the run (to look around in it).")
     var keep = false
+    @Option(name: .customLong("snapshot-on"), help: ArgumentHelp("validate: each run's session takes a snapshot at every validate, so its best attempt stays restorable (mlgymctl fork RUN@best).", valueName: "validate"))
+    var snapshotOn: String?
     @Flag(name: .customLong("with-memory"), help: "Give the agent its memory: memory_write, memory_read, and the count and keywords in every message (MLGym's memory agent).")
     var withMemory = false
     @Option(name: .customLong("memory-scope"), help: ArgumentHelp("The memory scope (default task:<task>, shared by the task's runs).", valueName: "name"))
@@ -65,6 +67,7 @@ struct RunOptions: ParsableArguments {
         if let network, !["none", "loopback", "packages", "host"].contains(network) {
             throw ValidationError("--network must be packages, none, loopback or host")
         }
+        if let snapshotOn, snapshotOn != "validate" { throw ValidationError("--snapshot-on must be validate") }
         let spec = try ModelSpec(parsing: model)
         var request = RunRequest(
             task: task, model: model, apiBase: apiBase, apiKey: key(for: spec), seeds: seeds, parallel: parallel,
@@ -72,7 +75,7 @@ struct RunOptions: ParsableArguments {
             temperature: temperature, topP: topP, historyKeep: history, observationLimit: observationLimit,
             noOutputTimeout: noOutputTimeout, memory: memory, cpus: cpus, gpus: gpus, keepSessions: keep, useMemory: withMemory,
             memoryScope: memoryScope, useLiterature: withLiterature, network: network,
-            agentConfig: try agentConfig.map(AgentConfigFiles.read), profile: profile)
+            agentConfig: try agentConfig.map(AgentConfigFiles.read), profile: profile, snapshotOn: snapshotOn)
         if case .replay(let file) = spec {
             let data: Data
             do {

@@ -37,10 +37,13 @@ struct SessionStart: AsyncParsableCommand {
     var withMemory = false
     @Flag(name: .customLong("with-literature"), help: "Let the agent search papers and read PDFs (literature_search, parse_pdf) through mlgymd.")
     var withLiterature = false
+    @Option(name: .customLong("snapshot-on"), help: ArgumentHelp("validate: take a snapshot at every validate (mlgymctl fork ID@best continues from the best).", valueName: "validate"))
+    var snapshotOn: String?
     @Flag(help: "Print the session as JSON instead of its id.")
     var json = false
 
     func validate() throws {
+        if let snapshotOn, snapshotOn != "validate" { throw ValidationError("--snapshot-on must be validate") }
         if let memory, ByteCount.parse(memory) == nil { throw ValidationError("--memory '\(memory)' is not a size (e.g. 512M, 8G)") }
         if let disk, ByteCount.parse(disk) == nil { throw ValidationError("--disk '\(disk)' is not a size (e.g. 10G)") }
         if let cpus, !(cpus > 0) { throw ValidationError("--cpus must be a positive number") }
@@ -52,7 +55,7 @@ struct SessionStart: AsyncParsableCommand {
         let spec = SessionSpec(
             name: name, task: task, memory: memory, cpus: cpus, pids: pids, gpus: gpus, network: network,
             workspace: workspacePath, disk: disk, wallTime: wallTime, agentMemory: withMemory ? true : nil,
-            agentLiterature: withLiterature ? true : nil)
+            agentLiterature: withLiterature ? true : nil, snapshotOn: snapshotOn)
         let session = try client.client.createSession(spec)
         if json {
             print(try Output.json(session))

@@ -25,12 +25,12 @@ struct SessionStop: AsyncParsableCommand {
 /// `mlgymctl rm ID...`: removes sessions and their history.
 struct SessionRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rm", abstract: "Remove stopped sessions and their history (--force stops running ones first).")
+        commandName: "rm", abstract: "Remove stopped sessions and their history (--force stops running ones first), or snapshots (ID@N).")
 
     @OptionGroup var client: ClientOptions
     @Flag(name: .shortAndLong, help: "Stop a running session before removing it.")
     var force = false
-    @Argument(help: ArgumentHelp("Session ids, unique id prefixes or unique names.", valueName: "id"))
+    @Argument(help: ArgumentHelp("Session ids, unique id prefixes or unique names; SESSION@NUMBER or SESSION@NAME for a snapshot.", valueName: "id"))
     var ids: [String]
 
     func validate() throws {
@@ -39,7 +39,11 @@ struct SessionRemove: AsyncParsableCommand {
 
     func run() async throws {
         for id in ids {
-            try client.client.removeSession(id, force: force)
+            if id.contains("@") {
+                try client.client.removeSnapshot(id)
+            } else {
+                try client.client.removeSession(id, force: force)
+            }
             print(id)
         }
     }

@@ -114,6 +114,23 @@ struct Cgroup2: Sendable {
         return true
     }
 
+    /// `cgroup.freeze` (Linux 5.2+): stops every process of the cgroup and waits (up to 1 s) until
+    /// `cgroup.events` says `frozen 1`. Returns false when the kernel lacks it or it did not settle.
+    func freeze() -> Bool {
+        guard files.hasControl("cgroup.freeze", in: directory),
+              (try? files.write("1", to: "cgroup.freeze", in: directory)) != nil else { return false }
+        for _ in 0..<1000 {
+            if files.readKey("frozen", in: "cgroup.events", directory: directory) == 1 { return true }
+            usleep(1000)
+        }
+        thaw()
+        return false
+    }
+
+    func thaw() {
+        try? files.write("0", to: "cgroup.freeze", in: directory)
+    }
+
     /// `cgroup.events` `populated`: whether any process is in the cgroup or below; nil when unreadable.
     var isPopulated: Bool? {
         files.readKey("populated", in: "cgroup.events", directory: directory).map { $0 != 0 }

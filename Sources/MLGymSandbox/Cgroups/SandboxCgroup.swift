@@ -188,6 +188,23 @@ public final class SandboxCgroup: Sendable {
         }
     }
 
+    /// Stops every process of the sandbox where it is, for a consistent look at its files: the unified
+    /// hierarchy's `cgroup.freeze` where the kernel has it, else the v1 freezer. Returns false when neither is
+    /// there or neither settled (nothing is left frozen then).
+    public func freeze() -> Bool {
+        if files.simulated { return false }
+        if let unified, unified.freeze() { return true }
+        if legacy.freeze() { return true }
+        legacy.thaw()
+        return false
+    }
+
+    /// Lets the processes `freeze` stopped run on.
+    public func thaw() {
+        unified?.thaw()
+        legacy.thaw()
+    }
+
     /// Stops the OOM watcher, kills what is left and removes every directory. Idempotent: directories that
     /// are already gone count as removed.
     public func destroy() throws(MLGymError) {

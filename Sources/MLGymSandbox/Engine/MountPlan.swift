@@ -9,7 +9,8 @@ import MLGymCore
 ///   `/proc/driver/nvidia`; `/sys` read-only with `/sys/firmware` masked;
 /// - `/dev` a tmpfs holding only null, zero, full, random, urandom, tty, a new devpts (`ptmx`, `pts`), `shm`,
 ///   and the selected GPU nodes;
-/// - `/tmp`, `/dev/shm` and the agent's home as size-limited tmpfs; the workspace bound read-write;
+/// - `/tmp` and `/dev/shm` as size-limited tmpfs; the agent's home and the workspace bound read-write from the
+///   sandbox's volume;
 /// - the spec's extra binds.
 public struct MountPlan: Sendable {
     /// What the plan needs to know about the host.
@@ -44,6 +45,8 @@ public struct MountPlan: Sendable {
         "host.conf", "gai.conf", "magic", "debian_version", "os-release", "lsb-release", "login.defs",
     ]
     public static let topLevelNames = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]
+    /// The agent's home inside the sandbox's volume directory.
+    public static let homeDirectoryName = "home"
 
     /// runc's masked and read-only paths under /proc and /sys.
     public static let maskedPaths = [
@@ -161,10 +164,16 @@ public struct MountPlan: Sendable {
         makeDirectory("/run")
         steps.append(PlannedMount(.tmpfs, "/run", data: "size=1m,mode=0755", flags: userOnly | PlannedMount.noExec))
 
-        // The agent's home: a small tmpfs it owns (dotfiles, caches), with the workspace bound inside.
+        // The agent's home (dotfiles, caches, `pip install --user`), with the workspace bound inside: a directory
+        // of the sandbox's volume, so it counts against the disk limit and a snapshot of the volume holds it;
+        // a small tmpfs it owns when there is no volume.
         makeDirectory(agent.home)
-        steps.append(PlannedMount(
-            .tmpfs, agent.home, data: "size=\(tmpSize),mode=0755,uid=\(agent.uid),gid=\(agent.gid)", flags: userOnly))
+        if let volumeDirectory {
+            steps.append(PlannedMount(.bind, agent.home, source: volumeDirectory + "/" + Self.homeDirectoryName, flags: userOnly))
+        } else {
+            steps.append(PlannedMount(
+                .tmpfs, agent.home, data: "size=\(tmpSize),mode=0755,uid=\(agent.uid),gid=\(agent.gid)", flags: userOnly))
+        }
         makeDirectory(spec.workspacePath, owner: agent)
         steps.append(PlannedMount(
             .bind, spec.workspacePath, source: workspaceHostPath,

@@ -58,6 +58,9 @@ struct SandboxBuilder {
             try makeDirectory(workspace)
             _ = chown(workspace, agentHostUID, agentHostGID)
         }
+        let home = volumeDirectory + "/" + MountPlan.homeDirectoryName
+        try makeDirectory(home)
+        _ = chown(home, agentHostUID, agentHostGID)
         if case .directory = spec.rootFilesystem {
             try makeDirectory(volumeDirectory + "/upper")
             try makeDirectory(volumeDirectory + "/work")

@@ -180,6 +180,14 @@ public final class SandboxEngine: Sendable {
         try? HostCommand.run("/bin/rm", ["-rf", "--one-file-system", "--", directory], doing: "remove \(directory)")
     }
 
+    /// Where sandbox `id`'s volume image will be: a caller that puts an image there before `create` (a fork
+    /// from a snapshot) has the sandbox mount it instead of a fresh one. Makes the directory.
+    public func volumeImagePath(of id: String) throws(MLGymError) -> String {
+        let directory = configuration.stateDirectory + "/" + id
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw SystemCall.error("cannot create \(directory)", errno: errno) }
+        return directory + "/volume.img"
+    }
+
     /// A fresh sandbox id: 12 hex digits.
     public static func newID() -> String {
         var generator = SystemRandomNumberGenerator()

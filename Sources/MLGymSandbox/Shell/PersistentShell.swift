@@ -10,8 +10,9 @@ import Synchronization
 /// Framing: at start the shell defines `__mlgym_run`, which evaluates its argument with stdin from /dev/null and
 /// then prints `RS nonce-seq:status RS` (RS = 0x1E; seq numbers the commands, so a late frame of an earlier
 /// command is never taken for the current one). Each command is sent as one line, `__mlgym_run seq $'…'`, with the
-/// command ANSI-C quoted, so multi-line commands, heredocs and quotes need no parsing here and no process is
-/// forked for the framing (an `echo x` round trip takes about a tenth of a millisecond, most of it the PTY's
+/// command ANSI-C quoted, then a guard line `__mlgym_end seq` that frames the command when `__mlgym_run` did not
+/// (a `return` in it, or bash dropping the line after a failed fork), so multi-line commands, heredocs and quotes
+/// need no parsing here and no process is forked for the framing (an `echo x` round trip takes about a tenth of a millisecond, most of it the PTY's
 /// line discipline; see docs/sandbox.md). The terminal is in raw mode:
 /// no echo, no line-length limit, no `\r\n` translation.
 ///
@@ -91,7 +92,11 @@ public final class PersistentShell: Sendable {
         // An interactive bash announces `exit` on the terminal; the wrapper keeps that line out of the output.
         let setup = "stty raw -echo 2>/dev/null; set +H; PROMPT_COMMAND=; unset HISTFILE; "
             + "exit() { builtin exit \"$@\" 2>/dev/null; }; "
-            + "__mlgym_run() { eval \"$2\" </dev/null; printf '\\036%s-%s:%d\\036' \(nonce) \"$1\" $?; }; "
+            + "__mlgym_run() { eval \"$2\" </dev/null; __mlgym_rc=$?; printf '\\036%s-%s:%d\\036' \(nonce) \"$1\" $__mlgym_rc; __mlgym_done=$1; }; "
+            // The guard line after each command frames it when `__mlgym_run` never got to: a `return` in the
+            // command leaves the function early, and bash drops the rest of an input line after a failed fork
+            // ("fork: Interrupted system call" at the pids limit). It is a line of its own, so bash runs it.
+            + "__mlgym_end() { __mlgym_rc=$?; [ \"$__mlgym_done\" = \"$1\" ] || { __mlgym_done=$1; printf '\\036%s-%s:%d\\036' \(nonce) \"$1\" $__mlgym_rc; }; }; "
             + "printf '\\036%s-0:%d\\036' \(nonce) 0\n"
         try shell.send(setup)
         let ready = try await shell.collect(sequence: 0, timeout: .seconds(10))
@@ -119,6 +124,23 @@ public final class PersistentShell: Sendable {
         return try await runFramed(command, timeout: timeout, silenceTimeout: silenceTimeout, onOutput: onOutput, flow: flow)
     }
 
+    /// Runs `command` only if nobody has the shell now (no command running, no terminal attached); nil
+    /// otherwise, at once. For the daemon's own short reads and writes of shell state.
+    public func runIfIdle(_ command: String, timeout: Duration) async throws -> Result? {
+        guard use.transition(from: .idle, to: .command) else { return nil }
+        defer { use.release() }
+        return try await runFramed(command, timeout: timeout, silenceTimeout: nil, onOutput: nil, flow: nil)
+    }
+
+    /// Whether a command (or a person at a terminal) has the shell now.
+    public var isBusy: Bool { use.current != .idle }
+
+    /// The shell's working directory as its process has it (for when the shell is busy and cannot be asked).
+    public var workingDirectory: String? {
+        guard shellHostPID > 0 else { return nil }
+        return try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(shellHostPID)/cwd")
+    }
+
     /// Runs `command`, then `epilogue` (a short, builtin-only snippet that reads state), sent together in one
     /// write so the epilogue costs no extra round trip; returns the command's result and the epilogue's output
     /// (nil when the command timed out: the interrupted shell may have dropped the epilogue, whose late frame the
@@ -132,7 +154,7 @@ public final class PersistentShell: Sendable {
             value += 2
             return value - 1
         }
-        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n__mlgym_run \(number + 1) " + Self.ansiQuoted(epilogue) + "\n")
+        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n__mlgym_end \(number)\n__mlgym_run \(number + 1) " + Self.ansiQuoted(epilogue) + "\n__mlgym_end \(number + 1)\n")
         let result = try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
         guard !result.timedOut, !hasEnded else { return (result, nil) }
         let after = try await collect(sequence: number + 1, timeout: .seconds(5))
@@ -160,9 +182,11 @@ public final class PersistentShell: Sendable {
         return isInteractive
     }
 
+    /// - Parameter guarded: follow the command with the `__mlgym_end` line (an agent's command); not for the
+    ///   attach hand-overs, whose terminal then echoes what is typed.
     private func runFramed(
         _ command: String, timeout: Duration?, silenceTimeout: Duration? = nil, onOutput: (@Sendable ([UInt8]) -> Void)? = nil,
-        flow: OutputFlow? = nil
+        flow: OutputFlow? = nil, guarded: Bool = true
     ) async throws -> Result {
         let number = sequence.withLock { value in
             value += 1
@@ -187,7 +211,7 @@ public final class PersistentShell: Sendable {
                 holdOutput(false)
             }
         }
-        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n")
+        try send("__mlgym_run \(number) " + Self.ansiQuoted(command) + "\n" + (guarded ? "__mlgym_end \(number)\n" : ""))
         return try await collect(sequence: number, timeout: timeout, silenceTimeout: silenceTimeout)
     }
 
@@ -216,7 +240,7 @@ public final class PersistentShell: Sendable {
         do {
             resize(rows: rows, cols: cols)
             let result = try await runFramed(
-                "stty sane <&2; PS1='\\u@\\h:\\w\\$ '; PS2='> '; set -o ignoreeof", timeout: .seconds(5))
+                "stty sane <&2; PS1='\\u@\\h:\\w\\$ '; PS2='> '; set -o ignoreeof", timeout: .seconds(5), guarded: false)
             if result.timedOut { throw MLGymError(.timeout, "the session's shell did not answer within 5 s") }
         } catch {
             use.release()
@@ -234,7 +258,7 @@ public final class PersistentShell: Sendable {
             // ctrl-U empties the line the terminal driver is collecting, so the restore command starts clean.
             try? sendBytes([0x15])
             guard let result = try? await runFramed(
-                "stty raw -echo <&2; PS1=; PS2=; set +o ignoreeof", timeout: .seconds(2))
+                "stty raw -echo <&2; PS1=; PS2=; set +o ignoreeof", timeout: .seconds(2), guarded: false)
             else { return }
             if !result.timedOut { break }
         }
@@ -401,6 +425,8 @@ public final class PersistentShell: Sendable {
             }
             if var result = found {
                 result.timedOut = interruptedAt != nil
+                // Interrupted: 124 as timeout(1) says, whichever line of the shell's framed the end.
+                if interruptedAt != nil { result.exitCode = 124 }
                 result.timedOutSilent = interruptedAt != nil && silent
                 return result
             }

@@ -133,6 +133,7 @@ public final class Daemon: Sendable {
         InfoRoute.register(on: &router, engine: engine, rootfs: configuration.rootfs, sessions: manager)
         TaskRoutes.register(on: &router, catalog: catalog)
         EvaluationRoutes.register(on: &router, manager: manager)
+        SnapshotRoutes.register(on: &router, manager: manager)
         RunRoutes.register(on: &router, runs: runs)
         EventRoutes.register(on: &router, feed: changes)
         MemoryRoutes.register(on: &router, memory: memory)

@@ -210,6 +210,9 @@ public actor RunManager {
         let task: BenchmarkTask
         let record: AgentRunRecord
         let sessionID: String
+        // A resumed run whose lost session took snapshots at its validates starts from the last one, and runs
+        // again only the actions committed after it.
+        var toReplay = previous
         do {
             model = try ModelSpec(parsing: request.model)
             task = try await sessions.runnableTask(request.task)
@@ -217,8 +220,14 @@ public actor RunManager {
             let spec = SessionSpec(
                 name: "run-\(id.prefix(8))", task: task.id, memory: request.memory, cpus: request.cpus, gpus: request.gpus,
                 network: request.network ?? "packages", memoryScope: request.memoryScope, agentMemory: request.useMemory,
-                agentLiterature: request.useMemory || request.useLiterature)
-            sessionID = try await sessions.create(spec, owner: owner).id
+                agentLiterature: request.useMemory || request.useLiterature, snapshotOn: request.snapshotOn)
+            if !previous.isEmpty, let lost = record.sessionID, let point = await sessions.resumePoint(of: lost, steps: previous) {
+                sessionID = try await sessions.create(spec, owner: owner, fork: point.fork).id
+                toReplay = Array(previous[point.nextStep...])
+                DaemonLog.info("run \(id): resumed from snapshot \(lost)@\(point.fork.snapshot.number); \(toReplay.count) of \(previous.count) committed actions to run again")
+            } else {
+                sessionID = try await sessions.create(spec, owner: owner).id
+            }
             try await store.runs.start(id, sessionID: sessionID)
             announce(id, owner: owner.uid, state: .running)
         } catch {
@@ -230,8 +239,8 @@ public actor RunManager {
             live.drivingRun.withLock { $0 = id }
         }
         let environment = SessionAgentEnvironment(manager: sessions, sessionID: sessionID, owner: owner, usesMemory: request.useMemory)
-        if !previous.isEmpty {
-            await replay(previous, in: environment, runID: id, limits: Self.limits(request, task: task))
+        if !toReplay.isEmpty {
+            await replay(toReplay, in: environment, runID: id, limits: Self.limits(request, task: task))
         }
         let provider = self.provider(model, request: request, apiKey: apiKey, seed: record.seed, control: control, runID: id)
         if let replay = provider as? ReplayProvider {

@@ -41,8 +41,10 @@ final class AgentSocket: Sendable {
         let authority = PeerCredentials(pid: 0, uid: 0, gid: 0)
         var router = Router()
         for kind in ["validate", "submit"] {
-            router.add(.POST, "/v1/\(kind)") { _ in
-                await answer { .json(try await manager.evaluate(sessionID, kind: kind, for: authority)) }
+            router.add(.POST, "/v1/\(kind)") { request in
+                // The caller's pid (SO_PEERCRED) lets a snapshot at this validate read the shell's exports from it.
+                let caller = PeerCredentials(pid: request.peer.pid, uid: authority.uid, gid: authority.gid)
+                return await answer { .json(try await manager.evaluate(sessionID, kind: kind, for: caller)) }
             }
         }
         router.add(.GET, "/v1/evaluations") { _ in

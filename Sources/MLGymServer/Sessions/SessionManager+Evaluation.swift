@@ -18,7 +18,23 @@ extension SessionManager {
         guard let session = live[record.id] else {
             throw MLGymError(.invalidState, "session \(record.id) is \(record.state.rawValue), not running")
         }
-        return try await evaluationCoordinator.evaluate(sessionID: record.id, session: session, task: task, kind: kind)
+        // With --snapshot-on validate, what is about to be scored is kept first; a failed snapshot is logged and
+        // the evaluation goes on (the agent's validate must not fail for the daemon's bookkeeping).
+        var snapshot: SnapshotRecord?
+        if kind == .validate, (try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec))?.snapshotOn == "validate" {
+            do {
+                snapshot = try await takeSnapshot(of: session, name: nil, trigger: "validate", caller: peer.pid)
+            } catch {
+                DaemonLog.warning("session \(record.id): no snapshot at this validate: \(error.message)")
+            }
+        }
+        let evaluation = try await evaluationCoordinator.evaluate(sessionID: record.id, session: session, task: task, kind: kind)
+        if let snapshot {
+            await loggedWrite("link snapshot \(snapshot.id) to evaluation \(evaluation.id)") {
+                try await store.snapshots.link(snapshot.id, toEvaluation: evaluation.id)
+            }
+        }
+        return evaluation
     }
 
     /// Every evaluation of the session, with MLGym's per-run Best Attempt and Submission values.
@@ -42,7 +58,7 @@ extension SessionManager {
         return try await tasks.describe(task.id)
     }
 
-    private func taskOfRecord(_ record: SessionRecord) throws(MLGymError) -> BenchmarkTask {
+    func taskOfRecord(_ record: SessionRecord) throws(MLGymError) -> BenchmarkTask {
         let spec = try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec)
         guard let taskID = spec?.task else {
             throw MLGymError(.invalidState, "session \(record.id) has no task (start one with mlgymctl start --task ID)")

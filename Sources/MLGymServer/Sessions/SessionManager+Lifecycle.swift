@@ -26,6 +26,7 @@ extension SessionManager {
         // daemon's (the sandboxes' own state directories, and evaluation sandboxes', share one parent).
         let stale = engine.removeStaleState(keeping: Set(live.keys))
         if !stale.isEmpty { DaemonLog.warning("removed the storage of \(stale.count) sandboxes no live session owns") }
+        await sweepSnapshots()
         let interrupted = try await store.evaluations.closeInterrupted(
             reason: "the evaluation was interrupted: mlgymd stopped or was killed while it ran; validate again")
         return (lost.map(\.id), cleaned, interrupted)

@@ -12,6 +12,8 @@ struct SessionStart: Sendable {
     let owner: PeerCredentials
     let task: BenchmarkTask?
     let packagePolicy: PackageIndexPolicy?
+    /// The snapshot a fork starts from; nil for a fresh session.
+    var fork: ForkSource? = nil
 
     /// The reasons recorded with the move to `running`.
     static let coldReason = "started"
@@ -44,11 +46,27 @@ extension SessionManager {
                     task, sandboxSpec: &sandboxSpec, sessionID: id, requestedGPUs: start.spec.gpus,
                     services: AgentSocket.Services(memory: start.spec.agentMemory ?? false, literature: start.spec.agentLiterature ?? false))
             }
+            // A fork from an image snapshot mounts a reflink of that image as its volume.
+            var imagePlaced = false
+            if let fork = start.fork, fork.snapshot.kind == SnapshotStore.Kind.image.rawValue, let files = snapshotFiles,
+               sandboxSpec.limits.diskBytes != nil, !engine.rootless {
+                let path = try engine.volumeImagePath(of: id)
+                imagePlaced = try await SnapshotThread.run { () -> Result<Bool, MLGymError> in
+                    Result { () throws(MLGymError) in try files.cloneImage(of: fork.snapshot.id, to: path) }
+                }.get()
+            }
             sandbox = try await engine.create(sandboxSpec, id: id)
             do {
                 packageProxy = try await openPackageProxy(start, for: sandbox)
-                if let taskSetup { try taskSetup.populateWorkspace(of: sandbox) }
+                if let fork = start.fork {
+                    try await fill(sandbox, from: fork, imagePlaced: imagePlaced)
+                } else if let taskSetup {
+                    try taskSetup.populateWorkspace(of: sandbox)
+                }
                 shell = try await PersistentShell.start(in: sandbox)
+                if let fork = start.fork, !(await fork.carried.apply(to: shell)) {
+                    DaemonLog.warning("session \(id): the shell state of \(fork.reason) could not be set")
+                }
             } catch {
                 await sandbox.stop()
                 await packageProxy?.close()
@@ -63,7 +81,7 @@ extension SessionManager {
             packageProxy: packageProxy)
         do {
             let record = try await store.sessions.transition(
-                id, to: .running, reason: SessionStart.coldReason,
+                id, to: .running, reason: start.fork?.reason ?? SessionStart.coldReason,
                 initProcess: InitProcess(pid: sandbox.initPID, startTime: ProcessStart.time(of: sandbox.initPID)))
             return (session, record)
         } catch {
@@ -98,6 +116,23 @@ extension SessionManager {
             throw await recordFailedStart(id, error)
         }
         return (LiveSession(id: id, ownerUID: start.owner.uid, sandbox: sandbox, shell: warm.shell, packageProxy: packageProxy), record)
+    }
+
+    /// Puts a fork's snapshot into its new sandbox before its shell starts: an image placed as its volume
+    /// only needs its files given to the fork's agent; otherwise the snapshot's files are written in.
+    private func fill(_ sandbox: Sandbox, from fork: ForkSource, imagePlaced: Bool) async throws(MLGymError) {
+        guard let files = snapshotFiles else { throw MLGymError(.unsupported, "this mlgymd has no snapshot store") }
+        let snapshot = fork.snapshot, carried = fork.carried
+        let kind = SnapshotStore.Kind(rawValue: snapshot.kind) ?? .tree
+        try await SnapshotThread.run { () -> Result<Void, MLGymError> in
+            Result { () throws(MLGymError) in
+                if imagePlaced {
+                    try files.adopt(sandbox, fromUID: carried.agentUID, fromGID: carried.agentGID)
+                } else {
+                    try files.materialize(snapshot.id, kind: kind, into: sandbox, ownerUID: carried.agentUID, ownerGID: carried.agentGID)
+                }
+            }
+        }.get()
     }
 
     /// The row to record for session `id`.

@@ -29,6 +29,8 @@ public actor SessionManager {
         public var packageIndexes: [String] = PackageIndexPolicy.hostDefault()
         /// Sandboxes kept built ahead per session shape (`--warm-pool`); 0 for none.
         public var warmPoolSize = 0
+        /// The most bytes one uid's snapshots may hold (`--snapshot-quota`); nil for no limit.
+        public var snapshotQuotaBytes: Int64? = 20 << 30
         public init() {}
     }
 
@@ -51,6 +53,10 @@ public actor SessionManager {
     /// to a sandbox after its start).
     let warmPool: WarmPool?
     var live: [String: LiveSession] = [:]
+    /// The files of sessions' snapshots (`<state>/snapshots`); nil when that directory could not be made.
+    let snapshotFiles: SnapshotStore?
+    /// Sessions a snapshot or restore is working on now.
+    var snapshotWork: Set<String> = []
     /// Runs and records task sessions' evaluations.
     let evaluationCoordinator: EvaluationCoordinator
     /// Where session changes are told to followers (`GET /v1/events`).
@@ -81,6 +87,13 @@ public actor SessionManager {
         self.memory = memory
         self.literature = literature
         identities = AgentIdentities(base: configuration.agentUIDBase)
+        let snapshotDirectory = URL(fileURLWithPath: engine.configuration.stateDirectory).deletingLastPathComponent().appendingPathComponent("snapshots").path
+        do {
+            snapshotFiles = try SnapshotStore(directory: snapshotDirectory)
+        } catch {
+            snapshotFiles = nil
+            DaemonLog.warning("snapshots are off: \(error.message)")
+        }
         evaluationCoordinator = EvaluationCoordinator(
             store: store, engine: engine, rootFilesystem: configuration.rootFilesystem, tasks: tasks)
         warmPool = configuration.warmPoolSize > 0 && engine.cgroupHost != nil
@@ -103,6 +116,11 @@ public actor SessionManager {
     // MARK: Create
 
     public func create(_ spec: SessionSpec, owner: PeerCredentials) async throws(MLGymError) -> SessionInfo {
+        try await create(spec, owner: owner, fork: nil)
+    }
+
+    /// `create`, or with `fork` a session that starts from a snapshot instead of the task's starter files.
+    func create(_ spec: SessionSpec, owner: PeerCredentials, fork: ForkSource?) async throws(MLGymError) -> SessionInfo {
         guard !stopping else { throw MLGymError(.invalidState, "mlgymd is shutting down; start the session after it restarts") }
         let (specForSandbox, pinnedWorkspace) = try spec.sandboxSpec(
             rootFilesystem: configuration.rootFilesystem, defaults: configuration.defaultLimits, owner: owner,
@@ -127,9 +145,16 @@ public actor SessionManager {
         if let packagePolicy {
             sandboxSpec.environment.merge(PackageProxy.environment(policy: packagePolicy)) { _, new in new }
         }
-        let start = SessionStart(spec: spec, sandboxSpec: sandboxSpec, owner: owner, task: task, packagePolicy: packagePolicy)
-        // A bare session may be served by a sandbox built ahead; a task session binds its data and socket as it is built.
-        let shape = task == nil ? warmShape(of: sandboxSpec, owner: owner) : nil
+        if let snapshotOn = spec.snapshotOn, snapshotOn != "validate" {
+            throw MLGymError(.invalidArgument, "snapshotOn '\(snapshotOn)' must be 'validate' (a snapshot at every validate) or left out")
+        }
+        if fork != nil && spec.workspace != nil {
+            throw MLGymError(.unsupported, "a session on a host directory (--workspace) cannot be forked: only a workspace mlgymd made is in a snapshot")
+        }
+        let start = SessionStart(spec: spec, sandboxSpec: sandboxSpec, owner: owner, task: task, packagePolicy: packagePolicy, fork: fork)
+        // A bare session may be served by a sandbox built ahead; a task session binds its data and socket as it is
+        // built, and a fork's volume comes from its snapshot.
+        let shape = task == nil && fork == nil ? warmShape(of: sandboxSpec, owner: owner) : nil
         let session: LiveSession
         let record: SessionRecord
         let warm: Bool
@@ -153,7 +178,7 @@ public actor SessionManager {
         changes.publish(Change(subject: .session, id: id, ownerUID: owner.uid, state: SessionState.running.rawValue))
         DaemonLog.info("session \(id) started for uid \(owner.uid) (init pid \(session.sandbox.initPID)\(warm ? ", built ahead" : ""))")
         // The row as this start committed it: a second read would cost every start a round trip to the store.
-        var info = self.info(record, reason: warm ? SessionStart.warmReason : SessionStart.coldReason)
+        var info = self.info(record, reason: warm ? SessionStart.warmReason : fork?.reason ?? SessionStart.coldReason)
         info.warm = warm
         if let shape {
             if warm { await warmPool?.replenish(shape) } else { await warmPool?.want(shape, spec: sandboxSpec) }
@@ -365,7 +390,12 @@ public actor SessionManager {
         await removals[record.id]?.value
         // A session lost with a killed daemon may still have storage the restart could not remove (it was busy).
         engine.removeState(of: record.id)
+        // Its snapshots go with it: the rows with the session's (a cascade), then their files.
+        let snapshots = try await store.snapshots.snapshots(of: record.id)
         try await store.sessions.deleteSession(record.id)
+        if let files = snapshotFiles, !snapshots.isEmpty {
+            await SnapshotThread.run { for snapshot in snapshots { try? files.remove(snapshot.id) } }
+        }
         changes.publish(Change(subject: .session, id: record.id, ownerUID: record.ownerUID, state: "removed"))
         DaemonLog.info("session \(record.id) removed by uid \(peer.uid)")
     }

@@ -15,6 +15,7 @@ enum Migrations {
         ("v3-runs", RunSchema.v3),
         ("v4-memory", MemorySchema.v4),
         ("v5-literature", LiteratureSchema.v5),
+        ("v6-snapshots", SnapshotSchema.v6),
     ]
 
     /// The schema version a fully migrated database has.

@@ -15,13 +15,16 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private let logPath: String
 
-    init(extraArguments: [String] = [], socketGroup: String = "none") throws {
+    /// - Parameter prepare: runs with the daemon's directory before it starts (e.g. to mount a file system of
+    ///   another kind where its state directory will be).
+    init(extraArguments: [String] = [], socketGroup: String = "none", prepare: ((String) throws -> Void)? = nil) throws {
         var template = Array("/tmp/mlgymd-test-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed: errno \(errno)") }
         directory = String(cString: made)
         chmod(directory, 0o755)
         logPath = directory + "/mlgymd.log"
         self.extraArguments = ["--socket-group", socketGroup] + extraArguments
+        try prepare?(directory)
         try start()
     }
 

@@ -4,6 +4,7 @@ session and a refused request raise."""
 
 from __future__ import annotations
 
+import os
 import time
 import unittest
 
@@ -250,6 +251,42 @@ class DaemonTests(unittest.TestCase):
         self.assertEqual(len(trajectory["steps"]), 3)
         self.assertIn("strategy.py", trajectory["steps"][0]["observation"])
         self.assertTrue(trajectory["systemPrompt"])
+
+    def test_the_search_loop_of_docs_search_md_runs_over_forks(self) -> None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "docs", "search.md")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        code = text.split("```python\n", 1)[1].split("```", 1)[0]
+        namespace: dict = {}
+        exec(compile(code, "docs/search.md", "exec"), namespace)
+        score, reference = namespace["search"](self.api)
+        self.assertGreater(score, self.api.task(TASK)["baseline"])
+        best = self.api.fork(reference)
+        cleanup_session(self, self.api, best.id)
+        cleanup_session(self, self.api, reference.rpartition("@")[0])
+        self.assertIn("def row_strategy", best.exec("cat strategy.py").output)
+        self.assertAlmostEqual(best.validate()["metrics"]["Score"], score, delta=0.1)
+
+    def test_a_run_that_snapshots_at_validate_forks_from_its_best_attempt(self) -> None:
+        responses = [
+            "Always defect.\n```\nprintf 'def row_strategy(history):\\n    return 1\\n' > strategy.py\n```",
+            "Check.\n```\nvalidate\n```",
+            "Always cooperate.\n```\nprintf 'def row_strategy(history):\\n    return 0\\n' > strategy.py\n```",
+            "Check.\n```\nvalidate\n```",
+            "Submit.\n```\nsubmit\n```",
+        ]
+        runs = self.api.start_runs(TASK, "replay:pyclient", replay_responses=responses, max_steps=10, network="none",
+                                   snapshot_on="validate", keep_sessions=True)
+        run = self.api.wait_run(runs[0]["id"], timeout=300, poll=0.5)
+        self.addCleanup(lambda: run.get("session") and self.api.remove_session(run["session"], force=True))
+        self.assertEqual(run["state"], "finished", run.get("message"))
+        taken = self.api.snapshots(run["session"])
+        self.assertEqual([s["trigger"] for s in taken], ["validate", "validate"])
+        scores = [s["score"] for s in taken]
+        self.assertGreater(scores[0], scores[1])  # defecting beats cooperating here
+        best = self.api.fork(run["id"] + "@best")
+        cleanup_session(self, self.api, best.id)
+        self.assertIn("return 1", best.exec("cat strategy.py").output)
 
 
 if __name__ == "__main__":

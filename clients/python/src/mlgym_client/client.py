@@ -339,6 +339,47 @@ class Client:
         bestAttempt, submission, submitted."""
         return self._http.request("GET", f"/v1/sessions/{path_segment(session)}/evaluations")
 
+    # Snapshots and forks ----------------------------------------------------------------------
+
+    def snapshot(self, session: str, *, name: Optional[str] = None) -> Dict[str, Any]:
+        """``POST /v1/sessions/{id}/snapshots``: freezes the running session, captures its workspace,
+        home and overlay (and its shell's directory and exported variables), thaws it. Returns the
+        snapshot: reference (``SESSION@N``), number, name, kind, bytes, frozen, frozenMs, ..."""
+        body: Dict[str, Any] = {} if name is None else {"name": name}
+        return self._http.request("POST", f"/v1/sessions/{path_segment(session)}/snapshots", body)
+
+    def snapshots(self, session: str) -> List[Dict[str, Any]]:
+        """The session's snapshots, oldest first (also after it stopped)."""
+        return self._http.request("GET", f"/v1/sessions/{path_segment(session)}/snapshots")["snapshots"]
+
+    def remove_snapshot(self, reference: str) -> None:
+        """Removes snapshot ``SESSION@N`` (or ``SESSION@NAME``)."""
+        session, _, snapshot = reference.rpartition("@")
+        if not session:
+            raise ValueError(f"name a snapshot as SESSION@N, not {reference!r}")
+        self._http.request("DELETE", f"/v1/sessions/{path_segment(session)}/snapshots/{path_segment(snapshot)}")
+
+    def fork(self, reference: str, *, name: Optional[str] = None) -> "Session":
+        """A new session from ``SESSION@N`` (``SESSION@best``: the snapshot of its best validate), or from
+        a fresh snapshot of the running ``SESSION``: same task and limits, the snapshot's files and shell
+        state, no writable state shared with the parent."""
+        session, at, snapshot = reference.rpartition("@")
+        if not at:
+            session, snapshot = reference, ""
+        body: Dict[str, Any] = {}
+        if snapshot:
+            body["snapshot"] = snapshot
+        if name is not None:
+            body["name"] = name
+        return Session(self, self._http.request("POST", f"/v1/sessions/{path_segment(session)}/fork", body))
+
+    def restore(self, reference: str) -> Dict[str, Any]:
+        """Rolls the running session back to ``SESSION@N``: returns bytes, durationMs, shellRestored."""
+        session, _, snapshot = reference.rpartition("@")
+        if not session:
+            raise ValueError(f"name a snapshot as SESSION@N, not {reference!r}")
+        return self._http.request("POST", f"/v1/sessions/{path_segment(session)}/restore", {"snapshot": snapshot})
+
     # Memory ---------------------------------------------------------------------------------
 
     def memory_write(self, text: str, *, scope: Optional[str] = None, task: Optional[str] = None,
@@ -395,7 +436,7 @@ class Client:
         "gpus": "gpus", "keep_sessions": "keepSessions", "use_memory": "useMemory",
         "memory_scope": "memoryScope", "use_literature": "useLiterature", "method": "method",
         "first_seed": "firstSeed", "time_limit": "timeLimit", "network": "network",
-        "agent_config": "agentConfig", "profile": "profile",
+        "agent_config": "agentConfig", "profile": "profile", "snapshot_on": "snapshotOn",
     }
 
     def start_runs(self, task: str, model: str, *, extra: Optional[Dict[str, Any]] = None,
@@ -409,7 +450,8 @@ class Client:
         .., "outputPerMillion": ..}`` or a pair), memory, cpus, gpus, keep_sessions, use_memory,
         memory_scope, use_literature, method, first_seed, time_limit, network, agent_config
         (``{"name", "text", "files"}``: an MLGym agent config and the files it names), profile
-        (``default`` or ``parity``). ``extra`` adds fields as the API spells them, for a daemon
+        (``default`` or ``parity``), snapshot_on (``validate``: a snapshot at every validate, so
+        ``fork(RUN + "@best")`` continues from the best attempt). ``extra`` adds fields as the API spells them, for a daemon
         newer than this client.
         """
         body: Dict[str, Any] = {"task": task, "model": model}
@@ -564,6 +606,21 @@ class Session:
 
     def evaluations(self) -> Dict[str, Any]:
         return self.client.evaluations(self.id)
+
+    def snapshot(self, *, name: Optional[str] = None) -> Dict[str, Any]:
+        """See :meth:`Client.snapshot`; returns the snapshot (its ``reference`` forks it)."""
+        return self.client.snapshot(self.id, name=name)
+
+    def snapshots(self) -> List[Dict[str, Any]]:
+        return self.client.snapshots(self.id)
+
+    def fork(self, snapshot: Optional[str] = None, *, name: Optional[str] = None) -> "Session":
+        """A new session from this one's snapshot ``snapshot`` (a number, a name, ``best``), or from a
+        fresh snapshot of it when none is named."""
+        return self.client.fork(self.id if snapshot is None else f"{self.id}@{snapshot}", name=name)
+
+    def restore(self, snapshot: Any) -> Dict[str, Any]:
+        return self.client.restore(f"{self.id}@{snapshot}")
 
     def logs(self, **options: Any) -> Dict[str, Any]:
         return self.client.logs(self.id, **options)

@@ -1,0 +1,60 @@
+import CSandbox
+import Glibc
+
+/// What a snapshot needs to know of a sandbox: where its writable state lives on the host, which directories
+/// in it are mount points inside, and its freezer.
+extension Sandbox {
+    /// A part of the sandbox's writable state: the workspace, the agent's home (dotfiles, caches, user-installed
+    /// packages) and, over a directory root filesystem, the overlay's upper directory. `/tmp`, `/dev/shm` and
+    /// running processes are not kept.
+    public struct WritableLayer: Sendable, Equatable {
+        public var name: String
+        public var hostPath: String
+    }
+
+    /// Whether the workspace is the sandbox's own (on its volume), not a host directory a client bound in:
+    /// only then can a snapshot hold it and a fork or restore write it.
+    public var ownsWorkspace: Bool { spec.workspaceHostPath == nil }
+
+    public var writableLayers: [WritableLayer] {
+        var layers = [
+            WritableLayer(name: "workspace", hostPath: workspaceHostPath),
+            WritableLayer(name: MountPlan.homeDirectoryName, hostPath: volumeHostPath + "/" + MountPlan.homeDirectoryName),
+        ]
+        if case .directory = spec.rootFilesystem {
+            layers.append(WritableLayer(name: "upper", hostPath: volumeHostPath + "/upper"))
+        }
+        return layers
+    }
+
+    /// The sandbox's volume image and where it is mounted, when it has a disk limit.
+    public var volumeImage: (image: String, mountPoint: String)? {
+        volume.map { ($0.imagePath, $0.mountPoint) }
+    }
+
+    /// Per layer, the directories (relative to it) that are mount points inside the sandbox: the workspace in
+    /// the home, the task's data in the workspace. They must stay in place on the host, where removing one
+    /// would unmount it inside.
+    var mountPointsByLayer: [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        func relative(_ path: String, to base: String) -> String? {
+            path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : nil
+        }
+        if let inHome = relative(spec.workspacePath, to: spec.identity.home) {
+            result[MountPlan.homeDirectoryName, default: []].insert(inHome)
+        }
+        for bind in spec.binds {
+            if let inWorkspace = relative(bind.sandboxPath, to: spec.workspacePath) {
+                result["workspace", default: []].insert(inWorkspace)
+            } else if let inHome = relative(bind.sandboxPath, to: spec.identity.home) {
+                result[MountPlan.homeDirectoryName, default: []].insert(inHome)
+            }
+        }
+        return result
+    }
+
+    /// Stops every process of the sandbox (its cgroup's freezer); false when there is no freezer here.
+    func freezeProcesses() -> Bool { cgroup?.freeze() ?? false }
+
+    func thawProcesses() { cgroup?.thaw() }
+}
