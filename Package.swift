@@ -55,7 +55,12 @@ let package = Package(
         // JSON, HTTP over a Unix socket, files and processes over libc, without Foundation: what the static tool
         // binary and mlgymctl's fast path are built from.
         .target(name: "MLGymToolSupport", swiftSettings: strictSwift),
-        .target(name: "MLGymSandbox", dependencies: ["MLGymCore", "MLGymToolSupport", "CSandbox"], swiftSettings: strictSwift),
+        // SHA-256 of files for the snapshot store, with libcrypto (kept out of CSandbox's set-up path).
+        .target(
+            name: "CContentHash", cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(name: "MLGymSandbox", dependencies: ["MLGymCore", "MLGymToolSupport", "CSandbox", "CContentHash"], swiftSettings: strictSwift),
         .target(name: "MLGymScore", dependencies: ["MLGymCore"], swiftSettings: strictSwift),
         // The daemon's SQLite database: schema, migrations, queries; the only place SQL lives.
         .target(name: "MLGymStore", dependencies: ["MLGymCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSwift),

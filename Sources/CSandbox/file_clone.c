@@ -55,61 +55,9 @@ int mlg_fs_thaw(int directory_fd) {
     return ioctl(directory_fd, FITHAW, 0) == 0 ? 0 : -errno;
 }
 
-#include <linux/if_alg.h>
 #include <linux/openat2.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-
-int mlg_sha256_open(void) {
-    int tfm = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (tfm < 0) return -errno;
-    struct sockaddr_alg address;
-    memset(&address, 0, sizeof(address));
-    address.salg_family = AF_ALG;
-    strcpy((char *)address.salg_type, "hash");
-    strcpy((char *)address.salg_name, "sha256");
-    if (bind(tfm, (struct sockaddr *)&address, sizeof(address)) != 0) {
-        int error = errno;
-        close(tfm);
-        return -error;
-    }
-    return tfm;
-}
-
-int mlg_sha256_fd(int tfm, int fd, unsigned char digest[32]) {
-    int op = accept4(tfm, NULL, 0, SOCK_CLOEXEC);
-    if (op < 0) return -errno;
-    enum { chunk = 1 << 20 };
-    char *buffer = malloc(chunk);
-    int result = buffer ? 0 : -ENOMEM;
-    off_t offset = 0;
-    while (result == 0) {
-        ssize_t got = pread(fd, buffer, chunk, offset);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            result = -errno;
-            break;
-        }
-        if (got == 0) break;
-        offset += got;
-        for (ssize_t sent = 0; sent < got;) {
-            ssize_t n = send(op, buffer + sent, (size_t)(got - sent), MSG_MORE);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                result = -errno;
-                break;
-            }
-            sent += n;
-        }
-    }
-    /* Reading the digest ends the hash (an empty input hashes as empty). */
-    if (result == 0 && read(op, digest, 32) != 32) result = errno ? -errno : -EIO;
-    free(buffer);
-    close(op);
-    return result;
-}
 
 int mlg_open_beneath(int directory_fd, const char *path, int flags, unsigned int mode) {
     struct open_how how;

@@ -51,6 +51,8 @@ import Testing
         let files = entries.filter { $0.kind == .file && $0.size > 0 }
         #expect(files.count == 3)
         #expect(Set(files.map(\.object)).count == 2, "one object for the two identical files")
+        // Objects are named by the SHA-256 of their content (libcrypto's, checked against MLGymCore's own).
+        #expect(files.first { $0.path == "a/one.txt" }?.object == SHA256.hex(Array("same content".utf8)))
         #expect(capture.addedBytes == Int64("same content".utf8.count + "other".utf8.count))
         #expect(entries.first { $0.path == "link" }?.target == "/etc/shadow")
         #expect(entries.contains { $0.path == "pipe" && $0.kind == .fifo })

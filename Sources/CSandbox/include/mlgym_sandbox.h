@@ -177,10 +177,6 @@ int mlg_file_copy(int destination_fd, int source_fd, unsigned long long length);
  * Needs CAP_SYS_ADMIN. 0 or -errno. */
 int mlg_fs_freeze(int directory_fd);
 int mlg_fs_thaw(int directory_fd);
-/* SHA-256 through the kernel's crypto API (AF_ALG), which uses the CPU's SHA instructions: a hash socket, then
- * the digest of everything `fd` holds (read with pread from offset 0). 0 or -errno. */
-int mlg_sha256_open(void);
-int mlg_sha256_fd(int tfm, int fd, unsigned char digest[32]);
 /* openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV: `path` (relative) is opened only if every
  * component is a real directory or file below `directory_fd`, on its file system. A descriptor or -errno. */
 int mlg_open_beneath(int directory_fd, const char *path, int flags, unsigned int mode);

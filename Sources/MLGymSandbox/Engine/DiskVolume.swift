@@ -50,7 +50,10 @@ public struct DiskVolume: Sendable {
         } catch {
             throw MLGymError(.system, "cannot size volume image \(imagePath) to \(sizeBytes) bytes: \(error)")
         }
-        try run("/sbin/mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-O", "^has_journal", imagePath],
+        // With a journal: without one, ext4 will not hand out an inode freed in the last few seconds, and an
+        // agent's `rm -rf build` followed by a rebuild (or a restore of 100,000 small files) crawled 15 times
+        // slower while it searched for one. `lazy_journal_init` keeps the image sparse and mkfs instant.
+        try run("/sbin/mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", imagePath],
                 what: "cannot make an ext4 file system in \(imagePath)", hint: "is e2fsprogs installed?")
     }
 

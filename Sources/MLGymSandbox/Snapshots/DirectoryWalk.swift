@@ -36,7 +36,8 @@ enum DirectoryWalk {
         _ rootFD: Int32, prefix: String = "", depth: Int = 0, skipped: inout Skipped, _ visit: (Entry) throws(MLGymError) -> Bool
     ) throws(MLGymError) {
         guard depth < maximumDepth else {
-            throw MLGymError(.limitExceeded, "\(prefix) is nested more than \(maximumDepth) directories deep; snapshots do not go that deep")
+            let shown = prefix.count > 60 ? prefix.prefix(60) + "…" : Substring(prefix)
+            throw MLGymError(.limitExceeded, "a directory is nested more than \(maximumDepth) deep (\(shown)); snapshots do not go that deep")
         }
         let listFD = dup(rootFD)
         guard listFD >= 0, let directory = fdopendir(listFD) else {

@@ -4,27 +4,28 @@ import Glibc
 /// What a snapshot needs to know of a sandbox: where its writable state lives on the host, which directories
 /// in it are mount points inside, and its freezer.
 extension Sandbox {
-    /// A part of the sandbox's writable state: the workspace, the agent's home (dotfiles, caches, user-installed
-    /// packages) and, over a directory root filesystem, the overlay's upper directory. `/tmp`, `/dev/shm` and
-    /// running processes are not kept.
+    /// A part of the sandbox's writable state: the workspace and the agent's home (dotfiles, caches,
+    /// user-installed packages). `/tmp`, `/dev/shm` and running processes are not kept, nor is the overlay's
+    /// upper directory of a directory root filesystem as a layer: overlayfs does not allow its layers to change
+    /// while it is mounted, so a restore or a tree fork cannot write it (an image snapshot holds it whole, and
+    /// a fork from one mounts it before its overlay).
     public struct WritableLayer: Sendable, Equatable {
         public var name: String
         public var hostPath: String
     }
+
+    /// The environment its processes start with (the shell's before the agent exports anything).
+    public var startEnvironment: [String: String] { environment }
 
     /// Whether the workspace is the sandbox's own (on its volume), not a host directory a client bound in:
     /// only then can a snapshot hold it and a fork or restore write it.
     public var ownsWorkspace: Bool { spec.workspaceHostPath == nil }
 
     public var writableLayers: [WritableLayer] {
-        var layers = [
+        [
             WritableLayer(name: "workspace", hostPath: workspaceHostPath),
             WritableLayer(name: MountPlan.homeDirectoryName, hostPath: volumeHostPath + "/" + MountPlan.homeDirectoryName),
         ]
-        if case .directory = spec.rootFilesystem {
-            layers.append(WritableLayer(name: "upper", hostPath: volumeHostPath + "/upper"))
-        }
-        return layers
     }
 
     /// The sandbox's volume image and where it is mounted, when it has a disk limit.
@@ -52,6 +53,9 @@ extension Sandbox {
         }
         return result
     }
+
+    /// Whether `freezeProcesses` can stop the sandbox (it has a cgroup; the freezer itself is tried then).
+    var canFreeze: Bool { cgroup != nil }
 
     /// Stops every process of the sandbox (its cgroup's freezer); false when there is no freezer here.
     func freezeProcesses() -> Bool { cgroup?.freeze() ?? false }

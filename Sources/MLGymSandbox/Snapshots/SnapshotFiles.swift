@@ -2,6 +2,32 @@ import CSandbox
 import Glibc
 import MLGymCore
 
+/// The directory (below a root) that the last entry of a walk went into, kept open: a directory's entries come
+/// one after another, so it is opened once for all of them instead of once per entry.
+struct ParentCache {
+    private var path: String?
+    private var fd: Int32 = -1
+
+    /// The parent of `path` below `rootFD` (opened with no link on the way), and the last component's name.
+    /// The descriptor stays the cache's: do not close it.
+    mutating func parent(in rootFD: Int32, of path: String) throws(MLGymError) -> (fd: Int32, name: String) {
+        var components = path.split(separator: "/").map(String.init)
+        let name = components.removeLast()
+        let directory = components.joined(separator: "/")
+        if directory == self.path && fd >= 0 { return (fd, name) }
+        close()
+        fd = try SnapshotFiles.openBeneath(rootFD, directory, flags: O_RDONLY | O_DIRECTORY)
+        self.path = directory
+        return (fd, name)
+    }
+
+    mutating func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+        path = nil
+    }
+}
+
 /// File operations of snapshots, through descriptors so that nothing an agent left in a tree is followed.
 enum SnapshotFiles {
     /// Opens `path` (relative) below `directoryFD` with no symbolic link on the way; "" is the directory itself.

@@ -55,6 +55,10 @@ public final class SnapshotStore: Sendable {
     /// Captures `sandbox`'s writable layers as snapshot `id`, its processes frozen meanwhile: an image of its
     /// volume where the store can reflink it, else a tree. `previous` (an earlier tree snapshot of the same
     /// session) lets unchanged files skip the hash; a tree reads and clones at most `budgetBytes` of files.
+    ///
+    /// A tree is taken in two passes when the sandbox can be frozen: first with the session running, which
+    /// stores every file's content (the slow part), then frozen, which only looks at each file again and reads
+    /// those that changed in between. The agent is stopped for the second pass alone.
     public func capture(_ sandbox: Sandbox, id: String, previous: String?, budgetBytes: Int64? = nil) throws(MLGymError) -> Captured {
         guard sandbox.ownsWorkspace else {
             throw MLGymError(.unsupported, "session \(sandbox.id) works in a host directory it was given; only a workspace mlgymd made can be snapshotted")
@@ -63,38 +67,69 @@ public final class SnapshotStore: Sendable {
         guard mkdir(staging, 0o700) == 0 else { throw SystemCall.error("cannot create \(staging)", errno: errno) }
         var kept = false
         defer { if !kept { try? Self.removeEntry(directory, ".incoming-" + id) } }
-        let clock = ContinuousClock.now
-        let frozen = sandbox.freezeProcesses()
-        var kind = Kind.tree
-        var bytes: Int64 = 0
-        var skipped: [String] = []
-        do {
-            defer { if frozen { sandbox.thawProcesses() } }
-            if reflinks, let volume = sandbox.volumeImage,
-               try ImageSnapshot.clone(volumeAt: volume.mountPoint, image: volume.image, to: staging + "/volume.img") {
-                kind = .image
-                bytes = ImageSnapshot.usedBytes(volume.mountPoint)
-            } else {
-                var capture = TreeCapture(objectsDirectory: objectsDirectory, reflinks: reflinks, budgetBytes: budgetBytes)
-                defer { capture.close() }
-                guard mkdir(staging + "/tree", 0o700) == 0 else { throw SystemCall.error("cannot create \(staging)/tree", errno: errno) }
-                for layer in sandbox.writableLayers {
-                    let before = previous.flatMap { treeIndex(of: $0, layer: layer.name) } ?? []
-                    let entries = try capture.capture(
-                        layer.hostPath, into: staging + "/tree/" + layer.name,
-                        previous: Dictionary(before.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }))
-                    try write(TreeIndex.encode(entries), to: staging + "/" + layer.name + ".index")
-                }
-                bytes = capture.addedBytes
-                skipped = capture.skipped.paths
+        var frozenFor = Duration.zero
+        var frozen = false
+        /// Runs `body` with the sandbox's processes stopped, adding the time to `frozenFor`.
+        func whileFrozen<T>(_ body: () throws(MLGymError) -> T) throws(MLGymError) -> T {
+            let clock = ContinuousClock.now
+            frozen = sandbox.freezeProcesses()
+            defer {
+                if frozen { sandbox.thawProcesses() }
+                frozenFor += ContinuousClock.now - clock
+            }
+            return try body()
+        }
+
+        if reflinks, let volume = sandbox.volumeImage {
+            let cloned = try whileFrozen { () throws(MLGymError) in
+                try ImageSnapshot.clone(volumeAt: volume.mountPoint, image: volume.image, to: staging + "/volume.img")
+            }
+            if cloned {
+                return try keep(staging, as: id, Captured(
+                    kind: .image, bytes: ImageSnapshot.usedBytes(volume.mountPoint), frozen: frozen,
+                    frozenMilliseconds: Self.milliseconds(frozenFor), skipped: []), kept: &kept)
             }
         }
-        let elapsed = ContinuousClock.now - clock
+        var known: [String: [String: TreeEntry]] = [:]
+        for layer in sandbox.writableLayers {
+            let before = previous.flatMap { treeIndex(of: $0, layer: layer.name) } ?? []
+            known[layer.name] = Dictionary(before.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        var storedEarly: Int64 = 0
+        if !reflinks && sandbox.canFreeze {
+            var early = TreeCapture(objectsDirectory: objectsDirectory, reflinks: false, budgetBytes: budgetBytes)
+            defer { early.close() }
+            for layer in sandbox.writableLayers {
+                let entries = try early.capture(layer.hostPath, into: nil, previous: known[layer.name] ?? [:])
+                known[layer.name] = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            storedEarly = early.addedBytes
+        }
+        var capture = TreeCapture(objectsDirectory: objectsDirectory, reflinks: reflinks, budgetBytes: budgetBytes)
+        defer { capture.close() }
+        guard mkdir(staging + "/tree", 0o700) == 0 else { throw SystemCall.error("cannot create \(staging)/tree", errno: errno) }
+        var indexes: [(String, [TreeEntry])] = []
+        try whileFrozen { () throws(MLGymError) in
+            for layer in sandbox.writableLayers {
+                indexes.append((layer.name, try capture.capture(layer.hostPath, into: staging + "/tree/" + layer.name, previous: known[layer.name] ?? [:])))
+            }
+        }
+        for (name, entries) in indexes {
+            try write(TreeIndex.encode(entries), to: staging + "/" + name + ".index")
+        }
+        return try keep(staging, as: id, Captured(
+            kind: .tree, bytes: storedEarly + capture.addedBytes, frozen: frozen, frozenMilliseconds: Self.milliseconds(frozenFor),
+            skipped: capture.skipped.paths), kept: &kept)
+    }
+
+    private func keep(_ staging: String, as id: String, _ captured: Captured, kept: inout Bool) throws(MLGymError) -> Captured {
         guard rename(staging, path(of: id)) == 0 else { throw SystemCall.error("cannot keep snapshot \(id)", errno: errno) }
         kept = true
-        return Captured(
-            kind: kind, bytes: bytes, frozen: frozen, frozenMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
-            skipped: skipped)
+        return captured
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
     // MARK: Use

@@ -1,3 +1,4 @@
+import CContentHash
 import CSandbox
 import Foundation
 import Glibc
@@ -19,24 +20,38 @@ struct TreeCapture {
     /// sparse file an agent made with `truncate -s 1T` would otherwise be read, and stored, in full.
     let budgetBytes: Int64?
     private var examinedBytes: Int64 = 0
-    private let hasher: Int32
+    /// The hash's read buffer, one for the whole capture.
+    private let buffer = UnsafeMutableRawPointer.allocate(byteCount: TreeCapture.chunk, alignment: 16)
+    private static let chunk = 1 << 20
+    /// The tree directory the last entry went into: a directory's entries come one after another, so it is
+    /// opened once for all of them, not once per file.
+    private var parents = ParentCache()
 
     init(objectsDirectory: String, reflinks: Bool, budgetBytes: Int64? = nil) {
         self.objectsDirectory = objectsDirectory
         self.reflinks = reflinks
         self.budgetBytes = budgetBytes
-        hasher = mlg_sha256_open()
     }
 
-    func close() { if hasher >= 0 { Glibc.close(hasher) } }
+    mutating func close() {
+        buffer.deallocate()
+        parents.close()
+    }
 
     /// Captures the tree at `source` into `treeDirectory` (made here); returns its entries, the root first.
-    mutating func capture(_ source: String, into treeDirectory: String, previous: [String: TreeEntry]) throws(MLGymError) -> [TreeEntry] {
-        guard mkdir(treeDirectory, 0o700) == 0 else { throw SystemCall.error("cannot create \(treeDirectory)", errno: errno) }
+    /// Without a tree directory only the store's objects are written (a first pass while the session runs:
+    /// the entries it returns are the second pass's `previous`).
+    mutating func capture(_ source: String, into treeDirectory: String?, previous: [String: TreeEntry]) throws(MLGymError) -> [TreeEntry] {
+        if let treeDirectory {
+            guard mkdir(treeDirectory, 0o700) == 0 else { throw SystemCall.error("cannot create \(treeDirectory)", errno: errno) }
+        }
         let sourceFD = try DirectoryWalk.openRoot(source)
         defer { Glibc.close(sourceFD) }
-        let treeFD = try DirectoryWalk.openRoot(treeDirectory)
-        defer { Glibc.close(treeFD) }
+        let treeFD = try treeDirectory.map { path throws(MLGymError) in try DirectoryWalk.openRoot(path) } ?? -1
+        defer {
+            parents.close()
+            if treeFD >= 0 { Glibc.close(treeFD) }
+        }
         var rootInfo = stat()
         fstat(sourceFD, &rootInfo)
         var entries = [TreeEntry(kind: .directory, path: "", info: rootInfo)]
@@ -46,9 +61,10 @@ struct TreeCapture {
         try DirectoryWalk.walk(sourceFD, skipped: &skipped) { entry throws(MLGymError) in
             switch entry.info.st_mode & S_IFMT {
             case S_IFDIR:
-                let (parent, name) = try SnapshotFiles.openParent(treeFD, of: entry.path)
-                defer { Glibc.close(parent) }
-                guard mkdirat(parent, name, 0o700) == 0 else { throw SystemCall.error("cannot create \(entry.path) in the snapshot", errno: errno) }
+                if treeFD >= 0 {
+                    let (parent, name) = try parents.parent(in: treeFD, of: entry.path)
+                    guard mkdirat(parent, name, 0o700) == 0 else { throw SystemCall.error("cannot create \(entry.path) in the snapshot", errno: errno) }
+                }
                 entries.append(TreeEntry(kind: .directory, path: entry.path, info: entry.info))
                 return true
             case S_IFREG:
@@ -70,12 +86,13 @@ struct TreeCapture {
         return entries
     }
 
+    /// One regular file. `treeFD` -1: store its content only.
     private mutating func captureFile(_ entry: DirectoryWalk.Entry, treeFD: Int32, previous: TreeEntry?) throws(MLGymError) -> TreeEntry {
-        let (parent, name) = try SnapshotFiles.openParent(treeFD, of: entry.path)
-        defer { Glibc.close(parent) }
+        let (parent, name) = treeFD >= 0 ? try parents.parent(in: treeFD, of: entry.path) : (-1, "")
         // Empty files need no content; unchanged ones reuse the object they had.
         if entry.info.st_size == 0 { return TreeEntry(kind: .file, path: entry.path, info: entry.info) }
-        if let previous, previous.isUnchanged(entry.info), !previous.object.isEmpty, link(object: previous.object, into: parent, name: name) {
+        if let previous, previous.isUnchanged(entry.info), !previous.object.isEmpty,
+           treeFD >= 0 ? link(object: previous.object, into: parent, name: name) : access(objectPath(previous.object), F_OK) == 0 {
             return TreeEntry(kind: .file, path: entry.path, info: entry.info, object: previous.object)
         }
         examinedBytes += Int64(entry.info.st_size)
@@ -89,7 +106,7 @@ struct TreeCapture {
         guard fstat(sourceFD, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_ino == entry.info.st_ino else {
             throw MLGymError(.invalidState, "\(entry.path) changed while the snapshot was taken")
         }
-        if reflinks {
+        if reflinks && treeFD >= 0 {
             let copyFD = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o400)
             guard copyFD >= 0 else { throw SystemCall.error("cannot create \(entry.path) in the snapshot", errno: errno) }
             let cloned = mlg_file_clone(copyFD, sourceFD)
@@ -101,13 +118,13 @@ struct TreeCapture {
             unlinkat(parent, name, 0)
             reflinks = false
         }
-        let object = try digest(of: sourceFD, path: entry.path)
-        if !link(object: object, into: parent, name: name) {
-            try store(object: object, from: sourceFD, size: Int64(info.st_size), path: entry.path)
+        let object = try store(from: sourceFD, size: Int64(info.st_size), path: entry.path)
+        if treeFD >= 0 {
             guard link(object: object, into: parent, name: name) else {
                 throw SystemCall.error("cannot link \(entry.path) to its object in the snapshot store", errno: errno)
             }
         }
+        // The stat from before the copy: a file written while it was copied shows a newer one at the next look.
         return TreeEntry(kind: .file, path: entry.path, info: info, object: object)
     }
 
@@ -131,42 +148,50 @@ struct TreeCapture {
         return mlg_file_copy(copyFD, sourceFD, UInt64(info.st_size)) == 0
     }
 
-    /// Writes a new object: a copy in the kernel to a temporary name, then a rename, so a half-written object
-    /// never has its digest's name.
-    private mutating func store(object: String, from sourceFD: Int32, size: Int64, path: String) throws(MLGymError) {
-        let directory = objectsDirectory + "/" + object.prefix(2)
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw SystemCall.error("cannot create \(directory)", errno: errno) }
-        let temporary = directory + "/.incoming-" + SandboxEngine.newID()
-        let objectFD = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
+    /// Puts the file's content in the store and returns its object's name. The content is copied first (in the
+    /// kernel) and the copy is hashed, so an object's name is always the digest of what it holds, even when the
+    /// session writes the file meanwhile; the copy is renamed into place, or dropped when the store has it.
+    private mutating func store(from sourceFD: Int32, size: Int64, path: String) throws(MLGymError) -> String {
+        let temporary = objectsDirectory + "/.incoming-" + SandboxEngine.newID()
+        let objectFD = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
         guard objectFD >= 0 else { throw SystemCall.error("cannot create \(temporary)", errno: errno) }
+        defer { Glibc.close(objectFD) }
         let copied = mlg_file_copy(objectFD, sourceFD, UInt64(size))
-        Glibc.close(objectFD)
-        guard copied == 0, rename(temporary, objectPath(object)) == 0 else {
-            let code = copied != 0 ? -copied : errno
+        guard copied == 0 else {
+            unlink(temporary)
+            throw SystemCall.error("cannot store \(path) in the snapshot store", errno: -copied)
+        }
+        let object: String
+        do {
+            object = try digest(of: objectFD, path: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        if access(objectPath(object), F_OK) == 0 {
+            unlink(temporary)
+            return object
+        }
+        let directory = objectsDirectory + "/" + object.prefix(2)
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            unlink(temporary)
+            throw SystemCall.error("cannot create \(directory)", errno: errno)
+        }
+        guard rename(temporary, objectPath(object)) == 0 else {
+            let code = errno
             unlink(temporary)
             throw SystemCall.error("cannot store \(path) in the snapshot store", errno: code)
         }
-        addedBytes += size
+        var stored = stat()
+        fstat(objectFD, &stored)
+        addedBytes += Int64(stored.st_size)
+        return object
     }
 
     private func digest(of fd: Int32, path: String) throws(MLGymError) -> String {
-        if hasher >= 0 {
-            var digest = [UInt8](repeating: 0, count: 32)
-            let result = mlg_sha256_fd(hasher, fd, &digest)
-            guard result == 0 else { throw SystemCall.error("cannot hash \(path)", errno: -result) }
-            return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        }
-        // No kernel crypto API: the portable (slower) hash.
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var offset: off_t = 0
-        while true {
-            let got = pread(fd, &buffer, buffer.count, offset)
-            guard got >= 0 else { throw SystemCall.error("cannot read \(path)", errno: errno) }
-            if got == 0 { break }
-            hasher.update(buffer[0..<got])
-            offset += off_t(got)
-        }
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        var digest = [UInt8](repeating: 0, count: 32)
+        let result = mlg_sha256_fd(fd, &digest, buffer, Self.chunk)
+        guard result == 0 else { throw SystemCall.error("cannot hash \(path)", errno: -result) }
+        return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

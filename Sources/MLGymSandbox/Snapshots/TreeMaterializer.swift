@@ -24,13 +24,14 @@ struct TreeMaterializer {
     /// contents from the same paths below `sourceFD`.
     mutating func materialize(_ entries: [TreeEntry], from sourceFD: Int32, into destinationFD: Int32) throws(MLGymError) {
         var directories: [TreeEntry] = []
+        var parents = ParentCache()
+        defer { parents.close() }
         for entry in entries {
             if entry.path.isEmpty {
                 directories.append(entry)
                 continue
             }
-            let (parent, name) = try SnapshotFiles.openParent(destinationFD, of: entry.path)
-            defer { close(parent) }
+            let (parent, name) = try parents.parent(in: destinationFD, of: entry.path)
             var existing = stat()
             let exists = fstatat(parent, name, &existing, AT_SYMLINK_NOFOLLOW) == 0
             if exists && !(entry.kind == .directory && existing.st_mode & S_IFMT == S_IFDIR) {

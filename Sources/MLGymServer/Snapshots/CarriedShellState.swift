@@ -37,16 +37,20 @@ struct CarriedShellState: Codable, Sendable, Equatable {
     /// Reads the shell's state if it is free now. Else, when `caller` is a process of the sandbox started by the
     /// shell (the agent's `validate`, which the snapshot at a validate is taken for), its directory and
     /// environment are the shell's as they were exported; otherwise only the shell's directory, from /proc.
-    static func read(from shell: PersistentShell, agentUID: UInt32, agentGID: UInt32, caller: Int32? = nil) async -> CarriedShellState {
+    /// Variables whose value is the one every process starts with (`initial`) are left out: only what the agent
+    /// changed is carried.
+    static func read(
+        from shell: PersistentShell, agentUID: UInt32, agentGID: UInt32, initial: [String: String] = [:], caller: Int32? = nil
+    ) async -> CarriedShellState {
         var state = CarriedShellState(agentUID: agentUID, agentGID: agentGID)
         if let caller, let environment = FileManager.default.contents(atPath: "/proc/\(caller)/environ"), shell.isBusy {
             state.workingDirectory = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(caller)/cwd")
             for entry in environment.split(separator: 0) {
                 let text = String(decoding: entry, as: UTF8.self)
                 guard let equals = text.firstIndex(of: "=") else { continue }
-                let name = String(text[..<equals])
-                if isCarried(name) {
-                    state.exports.append(Export(name: name, quoted: PersistentShell.ansiQuoted(String(text[text.index(after: equals)...]))))
+                let name = String(text[..<equals]), value = String(text[text.index(after: equals)...])
+                if isCarried(name), initial[name] != value {
+                    state.exports.append(Export(name: name, quoted: PersistentShell.ansiQuoted(value)))
                 }
             }
             return state
@@ -56,8 +60,10 @@ struct CarriedShellState: Codable, Sendable, Equatable {
             state.workingDirectory = lines.isEmpty ? nil : lines.removeFirst()
             for line in lines {
                 guard let equals = line.firstIndex(of: "=") else { continue }
-                let name = String(line[..<equals])
-                if isCarried(name) { state.exports.append(Export(name: name, quoted: String(line[line.index(after: equals)...]))) }
+                let name = String(line[..<equals]), quoted = String(line[line.index(after: equals)...])
+                // %q leaves a value of only plain characters as it is: such a value is compared as it stands.
+                let plain = quoted.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/:._-,+=@%".unicodeScalars.contains($0)) }
+                if isCarried(name), !(plain && initial[name] == quoted) { state.exports.append(Export(name: name, quoted: quoted)) }
             }
         } else {
             state.complete = false

@@ -45,7 +45,8 @@ extension SessionManager {
         if let shell = try? await session.shell() {
             // Only a process of this sandbox speaks for its shell.
             let inside = caller.flatMap { pid in Self.pidNamespace(of: pid) == sandbox.pidNamespace ? pid : nil }
-            carried = await CarriedShellState.read(from: shell, agentUID: sandbox.agentHostUID, agentGID: sandbox.agentHostGID, caller: inside)
+            carried = await CarriedShellState.read(
+                from: shell, agentUID: sandbox.agentHostUID, agentGID: sandbox.agentHostGID, initial: sandbox.startEnvironment, caller: inside)
         } else {
             carried = CarriedShellState(complete: false, agentUID: sandbox.agentHostUID, agentGID: sandbox.agentHostGID)
         }
@@ -203,7 +204,7 @@ extension SessionManager {
     private func bestSnapshot(of record: SessionRecord) async throws(MLGymError) -> SnapshotRecord {
         let rows = try await store.snapshots.snapshots(of: record.id)
         let scored = try await scores(of: rows, in: record)
-        guard let task = try? taskOfRecord(record), let metric = task.config.rankingMetric else {
+        guard let task = try? taskOfRecord(record), task.config.rankingMetric != nil else {
             throw MLGymError(.notFound, "session \(record.id) has no task metric: 'best' needs one; name a snapshot instead")
         }
         let candidates = rows.compactMap { row in scored[row.id].map { (row, $0) } }
