@@ -68,3 +68,7 @@ int mlg_open_beneath(int directory_fd, const char *path, int flags, unsigned int
     long fd = syscall(SYS_openat2, directory_fd, path, &how, sizeof(how));
     return fd >= 0 ? (int)fd : -errno;
 }
+
+int mlg_syncfs(int fd) {
+    return syncfs(fd) == 0 ? 0 : -errno;
+}

@@ -116,6 +116,14 @@ import Testing
         let child = try daemon.client.fork(parent + "@1")
         #expect(try Self.output(daemon, child.id, "cat notes.txt ~/.rc; echo $STEP; sha256sum weights.bin | cut -c1-64") == "v1\nhome\n1\n" + digest)
         #expect(try Self.output(daemon, child.id, "stat -c %U notes.txt ~/.rc && echo fork > notes.txt && cat notes.txt") == "agent\nagent\nfork\n")
+        // The parent's files are the fork's agent's through an idmapped mount, not by rewriting each owner.
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let forkVolume = mounts.split(separator: "\n").first { $0.contains("/sandboxes/\(child.id)/volume ") }
+        #expect(forkVolume?.contains("idmapped") == true, "\(forkVolume ?? "no mount")")
+        // A fork of the fork (from an image snapshot of it) still gives the files to its own agent.
+        let grandchild = try daemon.client.fork(child.id)
+        #expect(try Self.output(daemon, grandchild.id, "stat -c %U notes.txt && cat notes.txt && echo more >> notes.txt") == "agent\nfork\n")
+        #expect(try Self.output(daemon, child.id, "cat notes.txt") == "fork\n")
         #expect(try Self.output(daemon, parent, "cat notes.txt") == "v2\n")
         let restored = try daemon.client.restore(parent + "@1")
         #expect(restored.bytes > 5_000_000)
@@ -123,7 +131,7 @@ import Testing
         // The snapshot was not changed by the fork's writes or the restore.
         let second = try daemon.client.fork(parent + "@1")
         #expect(try Self.output(daemon, second.id, "cat notes.txt") == "v1\n")
-        _ = try daemon.ctl(["rm", "--force", parent])
+        _ = try daemon.ctl(["rm", "--force", parent, child.id])
         let left = try FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/snapshots").filter { $0 != "objects" }
         #expect(left.isEmpty, "\(left)")
     }

@@ -177,6 +177,13 @@ int mlg_file_copy(int destination_fd, int source_fd, unsigned long long length);
  * Needs CAP_SYS_ADMIN. 0 or -errno. */
 int mlg_fs_freeze(int directory_fd);
 int mlg_fs_thaw(int directory_fd);
+/* syncfs(2) (a GNU extension Swift's Glibc module leaves out): writes the file system's dirty data. 0 or -errno. */
+int mlg_syncfs(int fd);
+/* Replaces the mount at `mount_point` with an idmapped clone of it on which files owned by `from_uid`/`from_gid`
+ * on disk are seen (and written) as `to_uid`/`to_gid` (idmap_mount.c). 0 or -errno (EINVAL where the kernel or
+ * file system has no idmapped mounts; the original mount is then left as it was unless the failure came after
+ * it was detached). */
+int mlg_idmap_mount(const char *mount_point, unsigned from_uid, unsigned to_uid, unsigned from_gid, unsigned to_gid);
 /* openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV: `path` (relative) is opened only if every
  * component is a real directory or file below `directory_fd`, on its file system. A descriptor or -errno. */
 int mlg_open_beneath(int directory_fd, const char *path, int flags, unsigned int mode);

@@ -12,11 +12,26 @@ import MLGymCore
 public struct DiskVolume: Sendable {
     public let imagePath: String
     public let mountPoint: String
+    /// Whether it is mounted idmapped (a fork's volume: its files are the parent's agent's on disk).
+    public var idmapped = false
+
+    /// Ids the image's files carry on disk, and the ids they are to be seen as.
+    public struct IDMap: Sendable, Equatable {
+        public var diskUID: UInt32, diskGID: UInt32, uid: UInt32, gid: UInt32
+        public init(diskUID: UInt32, diskGID: UInt32, uid: UInt32, gid: UInt32) {
+            self.diskUID = diskUID
+            self.diskGID = diskGID
+            self.uid = uid
+            self.gid = gid
+        }
+    }
 
     /// Creates (or reuses) the image at `imagePath` with `sizeBytes` and mounts it on `mountPoint`; a fresh
     /// image comes from `pool` when it has one of that size.
+    /// - Parameter idmap: mount it idmapped so (where the kernel can; false in `idmapped` otherwise, and the
+    ///   caller changes the owners itself).
     public static func create(
-        imagePath: String, mountPoint: String, sizeBytes: UInt64, pool: VolumeImagePool? = nil
+        imagePath: String, mountPoint: String, sizeBytes: UInt64, pool: VolumeImagePool? = nil, idmap: IDMap? = nil
     ) throws(MLGymError) -> DiskVolume {
         let manager = FileManager.default
         if !manager.fileExists(atPath: imagePath), pool?.take(sizeBytes: sizeBytes, to: imagePath) != true {
@@ -32,7 +47,23 @@ public struct DiskVolume: Sendable {
         guard mounted == 0 else {
             throw MLGymError(.system, "cannot loop-mount volume \(imagePath) on \(mountPoint): \(String(cString: strerror(-mounted))) (loop devices need root and /dev/loop-control)")
         }
-        return DiskVolume(imagePath: imagePath, mountPoint: mountPoint)
+        var volume = DiskVolume(imagePath: imagePath, mountPoint: mountPoint)
+        if let idmap, idmap.diskUID != idmap.uid || idmap.diskGID != idmap.gid {
+            let mapped = mlg_idmap_mount(mountPoint, idmap.diskUID, idmap.uid, idmap.diskGID, idmap.gid)
+            if mapped == 0 {
+                volume.idmapped = true
+            } else if !isMountPoint(mountPoint) {
+                throw MLGymError(.system, "cannot mount volume \(imagePath) idmapped on \(mountPoint): \(String(cString: strerror(-mapped)))")
+            }
+        }
+        return volume
+    }
+
+    /// Whether something is mounted at `path` (it is on another device than its parent).
+    static func isMountPoint(_ path: String) -> Bool {
+        var own = stat(), parent = stat()
+        guard stat(path, &own) == 0, stat(path + "/..", &parent) == 0 else { return false }
+        return own.st_dev != parent.st_dev
     }
 
     /// Makes a sparse image of `sizeBytes` at `imagePath` with an empty ext4 file system in it.

@@ -37,13 +37,16 @@ struct SandboxBuilder {
         // Storage: a size-limited volume when asked (root only), else a plain directory.
         var volume: DiskVolume?
         var volumeDirectory = stateDirectory + "/volume"
+        let agentHostUID = engine.rootless ? getuid() : spec.identity.uid
+        let agentHostGID = engine.rootless ? getgid() : spec.identity.gid
         if let diskBytes = spec.limits.diskBytes {
             if engine.rootless {
                 warnings.append("disk limit ignored: loop-mounted volumes need root; the workspace is not size-limited")
                 try makeDirectory(volumeDirectory)
             } else {
                 let made = try DiskVolume.create(
-                    imagePath: stateDirectory + "/volume.img", mountPoint: volumeDirectory, sizeBytes: diskBytes, pool: engine.volumePool)
+                    imagePath: stateDirectory + "/volume.img", mountPoint: volumeDirectory, sizeBytes: diskBytes, pool: engine.volumePool,
+                    idmap: spec.volumeOwner.map { .init(diskUID: $0.uid, diskGID: $0.gid, uid: agentHostUID, gid: agentHostGID) })
                 volume = made
                 volumeDirectory = made.mountPoint
                 cleanup.add { made.remove(keepImage: false) }
@@ -51,8 +54,6 @@ struct SandboxBuilder {
         } else {
             try makeDirectory(volumeDirectory)
         }
-        let agentHostUID = engine.rootless ? getuid() : spec.identity.uid
-        let agentHostGID = engine.rootless ? getgid() : spec.identity.gid
         let workspace = spec.workspaceHostPath ?? volumeDirectory + "/workspace"
         if spec.workspaceHostPath == nil {
             try makeDirectory(workspace)

@@ -65,6 +65,9 @@ public struct SandboxSpec: Sendable {
     public var gpus: GPUSelection
     /// Load the seccomp filter into agent processes. Only tests turn it off, to show the probes can tell.
     public var seccomp: Bool
+    /// The host ids the files of an existing volume image carry (a fork's reflink of its parent's volume), when
+    /// they are not this sandbox's agent's: the volume is then mounted idmapped so they are the agent's.
+    public var volumeOwner: (uid: UInt32, gid: UInt32)?
 
     public init(
         rootFilesystem: RootFilesystem = .host, workspaceHostPath: String? = nil,

@@ -18,6 +18,14 @@ enum ImageSnapshot {
         return try cloneFile(image, to: destination)
     }
 
+    /// Writes the volume's dirty data to its image (syncfs), without stopping its writers.
+    static func flush(volumeAt mountPoint: String) {
+        let fd = open(mountPoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = mlg_syncfs(fd)
+        close(fd)
+    }
+
     /// Reflinks `source` to a new file `destination` (mode 0600). False when the file systems cannot.
     static func cloneFile(_ source: String, to destination: String) throws(MLGymError) -> Bool {
         let sourceFD = open(source, O_RDONLY | O_CLOEXEC)

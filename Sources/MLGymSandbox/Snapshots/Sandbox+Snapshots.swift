@@ -28,6 +28,16 @@ extension Sandbox {
         ]
     }
 
+    /// The host ids the agent's files carry on the volume's disk: the agent's own, or, on a fork's idmapped
+    /// volume, its parent's (what an image snapshot of it holds).
+    public var volumeDiskOwner: (uid: UInt32, gid: UInt32) {
+        if volume?.idmapped == true, let owner = spec.volumeOwner { return owner }
+        return (agentHostUID, agentHostGID)
+    }
+
+    /// Whether the volume is mounted idmapped (its files need no change of owner for this agent).
+    public var volumeIsIDMapped: Bool { volume?.idmapped == true }
+
     /// The sandbox's volume image and where it is mounted, when it has a disk limit.
     public var volumeImage: (image: String, mountPoint: String)? {
         volume.map { ($0.imagePath, $0.mountPoint) }

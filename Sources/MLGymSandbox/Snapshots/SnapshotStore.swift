@@ -81,6 +81,9 @@ public final class SnapshotStore: Sendable {
         }
 
         if reflinks, let volume = sandbox.volumeImage {
+            // What the session wrote so far goes to the image now, while it runs: the freeze below then has
+            // only the last moment's writes to flush.
+            ImageSnapshot.flush(volumeAt: volume.mountPoint)
             let cloned = try whileFrozen { () throws(MLGymError) in
                 try ImageSnapshot.clone(volumeAt: volume.mountPoint, image: volume.image, to: staging + "/volume.img")
             }
@@ -201,14 +204,15 @@ public final class SnapshotStore: Sendable {
         return materializer.copiedBytes
     }
 
-    /// After a fork's volume came from an image snapshot: what the parent's agent owned becomes the fork's
-    /// agent's, and the parent's evaluation copies go.
+    /// After a fork's volume came from an image snapshot: the parent's evaluation copies go, and, unless the
+    /// volume is mounted idmapped, what the parent's agent owned is given to the fork's agent file by file.
     public func adopt(_ sandbox: Sandbox, fromUID: UInt32, fromGID: UInt32) throws(MLGymError) {
         let scratch = sandbox.scratchDirectory
         if FileManager.default.fileExists(atPath: scratch) {
             try TreeMaterializer.clear(scratch, keeping: [])
         }
-        guard fromUID != sandbox.agentHostUID || fromGID != sandbox.agentHostGID else { return }
+        // An idmapped volume shows them as the agent's already (the walk below is for kernels without).
+        guard !sandbox.volumeIsIDMapped, fromUID != sandbox.agentHostUID || fromGID != sandbox.agentHostGID else { return }
         let owner = TreeMaterializer.Owner(fromUID: fromUID, fromGID: fromGID, toUID: sandbox.agentHostUID, toGID: sandbox.agentHostGID)
         for layer in sandbox.writableLayers {
             guard FileManager.default.fileExists(atPath: layer.hostPath) else { continue }

@@ -54,6 +54,8 @@ extension SessionManager {
                 imagePlaced = try await SnapshotThread.run { () -> Result<Bool, MLGymError> in
                     Result { () throws(MLGymError) in try files.cloneImage(of: fork.snapshot.id, to: path) }
                 }.get()
+                // Its files are the parent's agent's on disk: mounted idmapped, they are this agent's.
+                if imagePlaced { sandboxSpec.volumeOwner = (fork.carried.agentUID, fork.carried.agentGID) }
             }
             sandbox = try await engine.create(sandboxSpec, id: id)
             do {

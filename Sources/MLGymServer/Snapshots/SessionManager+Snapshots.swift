@@ -41,7 +41,7 @@ extension SessionManager {
         try claimSnapshotWork(session.id)
         defer { releaseSnapshotWork(session.id) }
         let sandbox = session.sandbox
-        let carried: CarriedShellState
+        var carried: CarriedShellState
         if let shell = try? await session.shell() {
             // Only a process of this sandbox speaks for its shell.
             let inside = caller.flatMap { pid in Self.pidNamespace(of: pid) == sandbox.pidNamespace ? pid : nil }
@@ -56,6 +56,10 @@ extension SessionManager {
         let captured = try await SnapshotThread.run { () -> Result<SnapshotStore.Captured, MLGymError> in
             Result { () throws(MLGymError) in try files.capture(sandbox, id: id, previous: previous, budgetBytes: budgetBytes) }
         }.get()
+        if captured.kind == .image {
+            // An image holds the files with the ids they carry on disk (a fork's are its parent's agent's).
+            (carried.agentUID, carried.agentGID) = sandbox.volumeDiskOwner
+        }
         do {
             let row = try await store.snapshots.add(SnapshotRecord(
                 id: id, sessionID: session.id, name: name, ownerUID: session.ownerUID, kind: captured.kind.rawValue, trigger: trigger,
