@@ -37,13 +37,6 @@ enum SnapshotFiles {
         return fd
     }
 
-    /// The parent directory of `path` opened below `rootFD`, and the last component's name.
-    static func openParent(_ rootFD: Int32, of path: String) throws(MLGymError) -> (fd: Int32, name: String) {
-        var components = path.split(separator: "/").map(String.init)
-        let name = components.removeLast()
-        return (try openBeneath(rootFD, components.joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY), name)
-    }
-
     /// Makes `destinationFD` (a new, empty file) hold what `sourceFD` holds: a reflink where the file system
     /// shares blocks (and `reflinks` is still true), else a copy in the kernel. A failed reflink turns
     /// `reflinks` off for the rest of the walk.
