@@ -12,6 +12,7 @@ extension WebUITests {
         let daemon = try DaemonProcess(socketGroup: OtherUser.groupName)
         defer { daemon.finish() }
         let mine = try daemon.client.createSession(SessionSpec(name: "mine"))
+        _ = try daemon.client.snapshot(mine.id, name: "before")
         let started = try OtherUser.ctl(daemon, uid: 61001, inGroup: true, ["start", "--name", "alices"])
         let alices = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(started.status == 0 && !alices.isEmpty, "\(started.errorOutput)")
@@ -19,6 +20,7 @@ extension WebUITests {
         let ready = daemon.directory + "/ready", watched = daemon.directory + "/watched"
         let steps = """
             [{"open": "\(view.url)#/sessions/\(mine.id)"}, {"wait_text": "Watching: the shell's output as it comes."},
+             {"wait_text": "\(mine.id)@1 (before)"}, {"wait_text": "mlgymctl fork \(mine.id)@1"},
              {"wait_text": "CPU time"}, {"wait_text": "Process limit reached"},
              {"touch": "\(ready)"}, {"wait_file": "\(watched)", "timeout": 60},
              {"click": "#terminal-controls button"}, {"wait_text": "Typing: the shell is yours"},

@@ -79,6 +79,8 @@ enum PageMarkup {
         <p id="terminal-state" aria-live="polite"></p>
         <div id="terminal-controls"></div>
         <pre id="terminal" tabindex="0" aria-labelledby="terminal-title" aria-describedby="terminal-state"></pre>
+        <h3>Snapshots</h3>
+        <ol id="session-snapshots"></ol>
         <h3>Events</h3>
         <ol id="session-events"></ol>
         <h3>Last commands</h3>

@@ -1,5 +1,5 @@
-/// A session's page: its state, owner, task, limits and usage, its events (out-of-memory kills, limits reached,
-/// state changes) and its last commands.
+/// A session's page: its state, owner, task, limits and usage, its snapshots, its events (out-of-memory kills,
+/// limits reached, state changes) and its last commands.
 enum SessionScript {
     static let text = #"""
         let sessionSampler = null;
@@ -65,6 +65,29 @@ enum SessionScript {
           if (logs.execs.length === 0) execs.append(element("li", "No commands yet."));
         }
 
+        // The view only reads: each snapshot says how to fork or restore it from a shell.
+        async function renderSnapshots(id) {
+          const list = document.getElementById("session-snapshots");
+          let snapshots = [];
+          try {
+            snapshots = (await api("sessions/" + encodeURIComponent(id) + "/snapshots")).snapshots;
+          } catch (error) {
+            list.replaceChildren(element("li", "Snapshots cannot be read: " + error.message));
+            return;
+          }
+          if (shown.view !== "sessions" || shown.param !== id) return;
+          list.replaceChildren(...snapshots.map((snapshot) => {
+            const item = element("li");
+            const score = snapshot.score === undefined || snapshot.score === null ? "" : " · score " + snapshot.score;
+            item.append(element("strong", snapshot.reference + (snapshot.name ? " (" + snapshot.name + ")" : "")),
+              " ", element("span", snapshot.kind + " · taken at " + snapshot.trigger + score + " · " + bytes(snapshot.bytes) +
+                " · frozen " + Number(snapshot.frozenMs).toFixed(1) + " ms · " + when(snapshot.createdAt)));
+            item.append(element("p", "mlgymctl fork " + snapshot.reference + " · mlgymctl restore " + snapshot.reference, "meta"));
+            return item;
+          }));
+          if (snapshots.length === 0) list.append(element("li", "No snapshots (mlgymctl snapshot " + id + ")."));
+        }
+
         async function loadSession(id) {
           try {
             const session = await api("sessions/" + encodeURIComponent(id));
@@ -75,7 +98,7 @@ enum SessionScript {
             // Watching is harmless, so the terminal is watched as soon as the page opens.
             if (session.state === "running" && terminal.session !== session.id) openTerminal(session, false);
             renderTerminalControls();
-            await renderSessionLogs(id);
+            await Promise.all([renderSessionLogs(id), renderSnapshots(id)]);
           } catch (error) {
             document.getElementById("session-title").textContent = "Session " + id + ": " + error.message;
           }
