@@ -30,3 +30,10 @@ public enum DurationText {
         return String(format: "%.1f h", seconds / 3600)
     }
 }
+
+extension Duration {
+    /// The duration in milliseconds, fractions kept (for timings people read).
+    public var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}

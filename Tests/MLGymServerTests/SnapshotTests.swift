@@ -35,6 +35,7 @@ import Testing
         #expect(snapshot.workingDirectory == "/home/agent/workspace/src")
         #expect(snapshot.variables.contains("LEARNING_RATE") && snapshot.variables.contains("TWO_LINES"))
         #expect(!snapshot.variables.contains { $0.hasPrefix("MLGYM_") })
+        #expect(!snapshot.variables.contains("PATH"), "a variable the agent left as it started is not carried: \(snapshot.variables)")
 
         // The parent moves on after the snapshot.
         _ = try Self.output(daemon, parent, "echo v2 > a.txt && rm ../blob.bin && echo later > ../later.txt")
@@ -82,6 +83,9 @@ import Testing
         #expect(removed.status == 0, "\(removed.errorOutput)")
         #expect(try daemon.client.snapshots(parent).snapshots.map(\.number) == [2])
         #expect(try kept().count == 1)
+        // The objects the two snapshots shared stayed for the one that is left.
+        let fromSecond = try daemon.client.fork(parent + "@2")
+        #expect(try Self.output(daemon, fromSecond.id, "cat a.txt; sha256sum ../blob.bin | cut -c1-64") == "v1\n" + digest)
         _ = try daemon.ctl(["rm", "--force", parent])
         #expect(try kept().isEmpty)
         let objects = try FileManager.default.subpathsOfDirectory(atPath: store + "/objects").filter { $0.count > 3 }
@@ -179,9 +183,11 @@ import Testing
         // A daemon killed mid-capture leaves work in progress; the next one removes it, and keeps the rest.
         let store = daemon.stateDirectory + "/snapshots"
         try FileManager.default.createDirectory(atPath: store + "/.incoming-deadbeef0000/tree", withIntermediateDirectories: true)
+        try Data("half a copy".utf8).write(to: URL(fileURLWithPath: store + "/objects/.incoming-deadbeef0001"))
         daemon.killHard()
         try daemon.start()
         #expect(!FileManager.default.fileExists(atPath: store + "/.incoming-deadbeef0000"))
+        #expect(!FileManager.default.fileExists(atPath: store + "/objects/.incoming-deadbeef0001"), "a half-made object copy")
         let after = try daemon.client.snapshots(id)
         #expect(after.snapshots.map(\.name) == [nil, "kept"])
         // The session is lost with the daemon; its snapshots still fork.

@@ -78,6 +78,7 @@ struct Cgroup1: Sendable {
     func freeze() -> Bool {
         guard let freezer = directory("freezer"),
               (try? files.write("FROZEN", to: "freezer.state", in: freezer)) != nil else { return false }
+        // The v1 freezer announces nothing (its state file cannot be polled), so this looks again on a timer.
         // Idle tasks freeze within a fraction of a millisecond: look often at first (a snapshot's agent waits on
         // this), then every 5 ms, for about a second in all.
         for attempt in 0..<250 {

@@ -116,12 +116,25 @@ struct Cgroup2: Sendable {
 
     /// `cgroup.freeze` (Linux 5.2+): stops every process of the cgroup and waits (up to 1 s) until
     /// `cgroup.events` says `frozen 1`. Returns false when the kernel lacks it or it did not settle.
+    ///
+    /// The kernel announces each change of `cgroup.events` to poll(2) (POLLPRI), so the wait sleeps until it
+    /// changes rather than looking again on a timer.
     func freeze() -> Bool {
         guard files.hasControl("cgroup.freeze", in: directory),
               (try? files.write("1", to: "cgroup.freeze", in: directory)) != nil else { return false }
-        for _ in 0..<1000 {
+        let events = open(directory + "/cgroup.events", O_RDONLY | O_CLOEXEC)
+        defer { if events >= 0 { close(events) } }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while true {
             if files.readKey("frozen", in: "cgroup.events", directory: directory) == 1 { return true }
-            usleep(1000)
+            let left = deadline - ContinuousClock.now
+            guard events >= 0, left > .zero else { break }
+            // Read it once on this descriptor, so poll reports the next change, not the one already seen.
+            var buffer = [UInt8](repeating: 0, count: 256)
+            _ = pread(events, &buffer, buffer.count, 0)
+            var watch = pollfd(fd: events, events: Int16(POLLPRI), revents: 0)
+            if files.readKey("frozen", in: "cgroup.events", directory: directory) == 1 { return true }
+            _ = poll(&watch, 1, Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
         }
         thaw()
         return false

@@ -66,8 +66,7 @@ public final class Sandbox: Sendable {
         self.agentHostGID = agentHostGID
         self.warnings = warnings
         state = Mutex(State(limits: spec.limits))
-        var info = stat()
-        pidNamespace = stat("/proc/\(initPID)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : 0
+        pidNamespace = Self.pidNamespace(of: initPID) ?? 0
         let box = WeakBox()
         channel = try InitChannel(fd: controlFD) { box.sandbox?.initEnded() }
         box.sandbox = self
@@ -314,17 +313,27 @@ public final class Sandbox: Sendable {
             volumeKept: keepVolume ? (volume?.imagePath ?? workspaceHostPath) : nil, problems: problems)
     }
 
+    /// The inode of host process `pid`'s pid namespace; nil when it is gone.
+    static func pidNamespace(of pid: Int32) -> UInt64? {
+        var info = stat()
+        return stat("/proc/\(pid)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    /// Whether host process `pid` runs inside this sandbox (in its pid namespace).
+    public func contains(process pid: Int32) -> Bool {
+        pidNamespace != 0 && Self.pidNamespace(of: pid) == pidNamespace
+    }
+
     static func processes(inPIDNamespace namespace: UInt64) -> [Int32] {
         // readdir and stat directly: this runs at every teardown, and Foundation's directory listing costs more
         // than the scan itself.
         guard namespace != 0, let directory = opendir("/proc") else { return [] }
         defer { closedir(directory) }
         var found: [Int32] = []
-        var info = stat()
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard let pid = Int32(name) else { continue }
-            guard stat("/proc/\(pid)/ns/pid", &info) == 0, UInt64(info.st_ino) == namespace else { continue }
+            guard pidNamespace(of: pid) == namespace else { continue }
             let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
                 .split(separator: ")").last?.split(separator: " ").first
             if state != "Z" && state != "X" { found.append(pid) }

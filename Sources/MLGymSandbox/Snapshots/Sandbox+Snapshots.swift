@@ -21,9 +21,13 @@ extension Sandbox {
     /// only then can a snapshot hold it and a fork or restore write it.
     public var ownsWorkspace: Bool { spec.workspaceHostPath == nil }
 
+    /// The layers' names, as a tree snapshot names its directories and indexes.
+    static let workspaceLayerName = "workspace"
+    static let layerNames = [workspaceLayerName, MountPlan.homeDirectoryName]
+
     public var writableLayers: [WritableLayer] {
         [
-            WritableLayer(name: "workspace", hostPath: workspaceHostPath),
+            WritableLayer(name: Self.workspaceLayerName, hostPath: workspaceHostPath),
             WritableLayer(name: MountPlan.homeDirectoryName, hostPath: volumeHostPath + "/" + MountPlan.homeDirectoryName),
         ]
     }
@@ -56,7 +60,7 @@ extension Sandbox {
         }
         for bind in spec.binds {
             if let inWorkspace = relative(bind.sandboxPath, to: spec.workspacePath) {
-                result["workspace", default: []].insert(inWorkspace)
+                result[Self.workspaceLayerName, default: []].insert(inWorkspace)
             } else if let inHome = relative(bind.sandboxPath, to: spec.identity.home) {
                 result[MountPlan.homeDirectoryName, default: []].insert(inHome)
             }

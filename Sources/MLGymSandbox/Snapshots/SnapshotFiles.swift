@@ -37,6 +37,14 @@ enum SnapshotFiles {
         return fd
     }
 
+    /// The target of the symbolic link `name` in `directoryFD`, or nil when it cannot be read.
+    static func linkTarget(_ directoryFD: Int32, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlinkat(directoryFD, name, &buffer, buffer.count - 1)
+        guard length >= 0 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Makes `destinationFD` (a new, empty file) hold what `sourceFD` holds: a reflink where the file system
     /// shares blocks (and `reflinks` is still true), else a copy in the kernel. A failed reflink turns
     /// `reflinks` off for the rest of the walk.

@@ -90,7 +90,7 @@ public final class SnapshotStore: Sendable {
             if cloned {
                 return try keep(staging, as: id, Captured(
                     kind: .image, bytes: ImageSnapshot.usedBytes(volume.mountPoint), frozen: frozen,
-                    frozenMilliseconds: Self.milliseconds(frozenFor), skipped: []), kept: &kept)
+                    frozenMilliseconds: frozenFor.milliseconds, skipped: []), kept: &kept)
             }
         }
         var known: [String: [String: TreeEntry]] = [:]
@@ -121,7 +121,7 @@ public final class SnapshotStore: Sendable {
             try write(TreeIndex.encode(entries), to: staging + "/" + name + ".index")
         }
         return try keep(staging, as: id, Captured(
-            kind: .tree, bytes: storedEarly + capture.addedBytes, frozen: frozen, frozenMilliseconds: Self.milliseconds(frozenFor),
+            kind: .tree, bytes: storedEarly + capture.addedBytes, frozen: frozen, frozenMilliseconds: frozenFor.milliseconds,
             skipped: capture.skipped.paths), kept: &kept)
     }
 
@@ -129,10 +129,6 @@ public final class SnapshotStore: Sendable {
         guard rename(staging, path(of: id)) == 0 else { throw SystemCall.error("cannot keep snapshot \(id)", errno: errno) }
         kept = true
         return captured
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
     // MARK: Use
@@ -237,10 +233,18 @@ public final class SnapshotStore: Sendable {
 
     // MARK: Remove
 
-    /// Removes snapshot `id`, then every object no snapshot links any more.
+    /// Removes snapshot `id`, then those of its objects no other snapshot links (found from its indexes, so the
+    /// cost is this snapshot's size, not the whole store's).
     public func remove(_ id: String) throws(MLGymError) {
+        var objects = Set<String>()
+        for layer in Sandbox.layerNames {
+            for entry in treeIndex(of: id, layer: layer) ?? [] where !entry.object.isEmpty { objects.insert(entry.object) }
+        }
         try Self.removeEntry(directory, id)
-        collectObjects()
+        for object in objects {
+            var info = stat()
+            if lstat(objectPath(object), &info) == 0 && info.st_nlink <= 1 { unlink(objectPath(object)) }
+        }
     }
 
     /// Removes what is not a kept snapshot: work a crashed daemon left, and snapshots with no row (their
@@ -253,13 +257,16 @@ public final class SnapshotStore: Sendable {
             if name.hasPrefix(".restore-") { _ = umount2(directory + "/" + name, Int32(MNT_DETACH)) }
             if (try? Self.removeEntry(directory, name)) != nil { removed.append(name) }
         }
-        collectObjects()
+        // A copy a crash left half-made in the store's root; and, when a snapshot went, the objects only it held.
+        let roots = (try? FileManager.default.contentsOfDirectory(atPath: objectsDirectory)) ?? []
+        for name in roots where name.hasPrefix(".incoming-") { unlink(objectsDirectory + "/" + name) }
+        if !removed.isEmpty { collectObjects(buckets: roots.filter { !$0.hasPrefix(".") }) }
         return removed
     }
 
     /// Objects with a single link are in no snapshot.
-    private func collectObjects() {
-        for prefix in (try? FileManager.default.contentsOfDirectory(atPath: objectsDirectory)) ?? [] {
+    private func collectObjects(buckets: [String]) {
+        for prefix in buckets {
             let bucket = objectsDirectory + "/" + prefix
             for name in (try? FileManager.default.contentsOfDirectory(atPath: bucket)) ?? [] {
                 var info = stat()
@@ -271,6 +278,10 @@ public final class SnapshotStore: Sendable {
     }
 
     // MARK: Files
+
+    func objectPath(_ object: String) -> String {
+        objectsDirectory + "/" + object.prefix(2) + "/" + object
+    }
 
     func treeIndex(of id: String, layer: String) -> [TreeEntry]? {
         guard let data = FileManager.default.contents(atPath: path(of: id) + "/" + layer + ".index") else { return nil }
@@ -289,10 +300,7 @@ public final class SnapshotStore: Sendable {
             case S_IFREG: entries.append(TreeEntry(kind: .file, path: entry.path, info: entry.info))
             case S_IFIFO: entries.append(TreeEntry(kind: .fifo, path: entry.path, info: entry.info))
             case S_IFLNK:
-                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let length = readlinkat(entry.directoryFD, entry.name, &buffer, buffer.count - 1)
-                if length >= 0 {
-                    let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if let target = SnapshotFiles.linkTarget(entry.directoryFD, entry.name) {
                     entries.append(TreeEntry(kind: .symlink, path: entry.path, info: entry.info, target: target))
                 }
             default: break

@@ -70,10 +70,7 @@ struct TreeCapture {
             case S_IFREG:
                 entries.append(try captureFile(entry, treeFD: treeFD, previous: previous[entry.path]))
             case S_IFLNK:
-                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let length = readlinkat(entry.directoryFD, entry.name, &buffer, buffer.count - 1)
-                guard length >= 0 else { return false }
-                let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                guard let target = SnapshotFiles.linkTarget(entry.directoryFD, entry.name) else { return false }
                 entries.append(TreeEntry(kind: .symlink, path: entry.path, info: entry.info, target: target))
             case S_IFIFO:
                 entries.append(TreeEntry(kind: .fifo, path: entry.path, info: entry.info))

@@ -16,7 +16,7 @@ extension SessionManager {
 
     func memoryContext(of sessionID: String) async throws(MLGymError) -> MemoryContext {
         let record = try await store.sessions.session(sessionID)
-        let spec = try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec)
+        let spec = record.startSpec
         let runID = live[sessionID]?.drivingRun.withLock { $0 }
         var step: Int?
         if let runID { step = (try? await store.runs.run(runID)).map { $0.steps + 1 } }

@@ -21,7 +21,7 @@ extension SessionManager {
         // With --snapshot-on validate, what is about to be scored is kept first; a failed snapshot is logged and
         // the evaluation goes on (the agent's validate must not fail for the daemon's bookkeeping).
         var snapshot: SnapshotRecord?
-        if kind == .validate, (try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec))?.snapshotOn == "validate" {
+        if kind == .validate, record.startSpec?.snapshotOn == "validate" {
             do {
                 snapshot = try await takeSnapshot(of: session, name: nil, trigger: "validate", caller: peer.pid)
             } catch {
@@ -59,7 +59,7 @@ extension SessionManager {
     }
 
     func taskOfRecord(_ record: SessionRecord) throws(MLGymError) -> BenchmarkTask {
-        let spec = try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec)
+        let spec = record.startSpec
         guard let taskID = spec?.task else {
             throw MLGymError(.invalidState, "session \(record.id) has no task (start one with mlgymctl start --task ID)")
         }

@@ -285,7 +285,7 @@ public actor SessionManager {
     }
 
     private func info(_ record: SessionRecord, reason: String?) -> SessionInfo {
-        let spec = (try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec)) ?? SessionSpec()
+        let spec = record.startSpec ?? SessionSpec()
         let session = live[record.id]
         let stats = session?.sandbox.stats()
         return SessionInfo(

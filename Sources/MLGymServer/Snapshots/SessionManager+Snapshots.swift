@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import MLGymAPI
 import MLGymAgent
 import MLGymCore
@@ -44,7 +43,7 @@ extension SessionManager {
         var carried: CarriedShellState
         if let shell = try? await session.shell() {
             // Only a process of this sandbox speaks for its shell.
-            let inside = caller.flatMap { pid in Self.pidNamespace(of: pid) == sandbox.pidNamespace ? pid : nil }
+            let inside = caller.flatMap { sandbox.contains(process: $0) ? $0 : nil }
             carried = await CarriedShellState.read(
                 from: shell, agentUID: sandbox.agentHostUID, agentGID: sandbox.agentHostGID, initial: sandbox.startEnvironment, caller: inside)
         } else {
@@ -107,7 +106,7 @@ extension SessionManager {
             let session = try runningSession(record, hint: "name one of its snapshots: mlgymctl fork \(record.id)@N")
             snapshot = try await takeSnapshot(of: session, name: nil, trigger: "fork")
         }
-        guard var spec = try? WireCoding.decoder().decode(SessionSpec.self, from: record.spec) else {
+        guard var spec = record.startSpec else {
             throw MLGymError(.invalidState, "session \(record.id)'s spec cannot be read")
         }
         spec.name = request.name
@@ -142,7 +141,7 @@ extension SessionManager {
         DaemonLog.info("session \(record.id): restored to snapshot \(row.number) by uid \(peer.uid)")
         return RestoreInfo(
             snapshot: try await snapshotInfos([row], of: record).first!, bytes: bytes,
-            durationMs: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000, shellRestored: shellRestored)
+            durationMs: Int64(elapsed.milliseconds), shellRestored: shellRestored)
     }
 
     /// Where a resumed run can start instead of replaying every committed action: the last snapshot its lost
@@ -166,10 +165,6 @@ extension SessionManager {
 
     // MARK: Helpers
 
-    nonisolated static func pidNamespace(of pid: Int32) -> UInt64? {
-        var info = stat()
-        return stat("/proc/\(pid)/ns/pid", &info) == 0 ? UInt64(info.st_ino) : nil
-    }
 
     /// A session by its reference, or the session of agent run `reference` (so `fork RUN@best` works).
     private func resolveSessionOrRun(_ reference: String, for peer: PeerCredentials) async throws(MLGymError) -> SessionRecord {
